@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The one test command (README, CI): static checks, build, then every suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n=== %s ===\n' "$*"; }
+
+step "typecheck"; npx tsc --noEmit -p .
+step "lint"; npx eslint .
+step "build"; node esbuild.mjs --production
+step "unit, simulator conformance and end-to-end core tests (node:test)"; npm run --silent test:unit
