@@ -55,7 +55,16 @@ export type ErrorCode =
   | "Forbidden"
   | "NetworkError"
   | "Timeout"
-  | "Internal";
+  | "Internal"
+  // SSH host keys, local tools and private folders
+  | "HostKeyChanged"
+  | "SshClientMissing"
+  | "PrivateFolderUnsafe"
+  // local tunnel endpoints (src/core/bastion/localForwarder.ts)
+  | "LocalPortUnavailable"
+  // access flow (src/core/access): a Basic/Developer Bastion; a second request while one runs
+  | "BastionSkuUnsupported"
+  | "AccessInProgress";
 
 export interface JitErrorOptions {
   cause?: unknown;

@@ -1,2 +1,186 @@
-// Lazy chunk holding every Azure SDK import (dist/azureSdk.js). See docs/ARCHITECTURE.md.
+// Lazy chunk holding every Azure SDK import (dist/azureSdk.js), reached only through loadAzureSdk().
+// Factories only, no domain logic. See docs/ARCHITECTURE.md "Azure access".
+import { AuthorizationManagementClient } from "@azure/arm-authorization";
+import { ComputeManagementClient } from "@azure/arm-compute";
+import { NetworkManagementClient } from "@azure/arm-network";
+import { ResourceGraphClient } from "@azure/arm-resourcegraph";
+import { SecurityCenter } from "@azure/arm-security";
+import { SubscriptionClient } from "@azure/arm-subscriptions";
+import type { TokenCredential } from "@azure/core-auth";
+import { type PipelinePolicy, createPipelineRequest, RestError } from "@azure/core-rest-pipeline";
+import { AzureCliCredential, ClientCertificateCredential, ClientSecretCredential, DeviceCodeCredential } from "@azure/identity";
+import { SecretClient } from "@azure/keyvault-secrets";
+import type { ServerSkewClock } from "../clock";
+import { armScope, type CloudEnvironment } from "../cloud";
+import { type Logger, nullLogger } from "../logger";
+import { redact } from "../redact";
+import type { CredentialConfig } from "./credentialConfig";
+import { PerTenantCredential } from "./perTenantCredential";
+
 export const sdkChunk = true;
+
+/** What every client factory needs. `credential` is already bound to the tenant of the resources. */
+export interface ClientEnvironment {
+  cloud: CloudEnvironment;
+  credential: TokenCredential;
+  /** Fed with every response's `Date` header, so countdowns follow Azure's clock. */
+  clock?: ServerSkewClock;
+  logger?: Logger;
+}
+
+/** Records the server's `Date` header of every response (each retry included). */
+function serverDatePolicy(clock: ServerSkewClock): PipelinePolicy {
+  return {
+    name: "azureJitServerDate",
+    async sendRequest(request, next) {
+      const response = await next(request);
+      clock.observeServerDate(response.headers.get("date"));
+      return response;
+    },
+  };
+}
+
+/** One debug line per HTTP request: method, redacted URL, status, duration. Never headers or bodies. */
+function requestLogPolicy(logger: Logger): PipelinePolicy {
+  return {
+    name: "azureJitRequestLog",
+    async sendRequest(request, next) {
+      const started = Date.now();
+      try {
+        const response = await next(request);
+        logger.debug(`${request.method} ${redact(request.url)} -> ${response.status} (${Date.now() - started} ms)`);
+        return response;
+      } catch (e) {
+        logger.debug(`${request.method} ${redact(request.url)} -> failed after ${Date.now() - started} ms: ${redact(e instanceof Error ? e.message : String(e))}`);
+        throw e;
+      }
+    },
+  };
+}
+
+function additionalPolicies(env: ClientEnvironment): { policy: PipelinePolicy; position: "perRetry" }[] {
+  const policies: { policy: PipelinePolicy; position: "perRetry" }[] = [{ policy: requestLogPolicy(env.logger ?? nullLogger), position: "perRetry" }];
+  if (env.clock) policies.push({ policy: serverDatePolicy(env.clock), position: "perRetry" });
+  return policies;
+}
+
+/** Options for classic (core-client) ARM clients: they take `endpoint` + `credentialScopes` (§0.2, §6.5). */
+function classicOptions(env: ClientEnvironment): { endpoint: string; credentialScopes: string[]; additionalPolicies: { policy: PipelinePolicy; position: "perRetry" }[] } {
+  return { endpoint: env.cloud.resourceManagerEndpoint, credentialScopes: [armScope(env.cloud)], additionalPolicies: additionalPolicies(env) };
+}
+
+/** PIM (roleEligibilityScheduleInstances, roleAssignmentScheduleRequests, policies), api 2020-10-01. */
+export function createAuthorizationClient(env: ClientEnvironment, subscriptionId: string): AuthorizationManagementClient {
+  return new AuthorizationManagementClient(env.credential, subscriptionId, classicOptions(env));
+}
+
+/** Defender for Cloud JIT policies, api 2020-01-01. */
+export function createSecurityCenter(env: ClientEnvironment, subscriptionId: string): SecurityCenter {
+  return new SecurityCenter(env.credential, subscriptionId, classicOptions(env));
+}
+
+/** Compute is a modular client: `endpoint` + `credentials.scopes` (it ignores `credentialScopes`). */
+export function createComputeClient(env: ClientEnvironment, subscriptionId: string): ComputeManagementClient {
+  return new ComputeManagementClient(env.credential, subscriptionId, {
+    endpoint: env.cloud.resourceManagerEndpoint,
+    credentials: { scopes: [armScope(env.cloud)] },
+    additionalPolicies: additionalPolicies(env),
+  });
+}
+
+export function createNetworkClient(env: ClientEnvironment, subscriptionId: string): NetworkManagementClient {
+  return new NetworkManagementClient(env.credential, subscriptionId, classicOptions(env));
+}
+
+export function createResourceGraphClient(env: ClientEnvironment): ResourceGraphClient {
+  return new ResourceGraphClient(env.credential, classicOptions(env));
+}
+
+/** A page of an ARM list: `{value, nextLink}`. */
+export interface ArmPage {
+  value: unknown[];
+  nextLink?: string;
+}
+
+/**
+ * Tenant and subscription listing (`GET /tenants`, `GET /subscriptions`). @azure/arm-subscriptions 6
+ * covers Microsoft.Subscription (aliases, rename) but not these two Microsoft.Resources lists, so
+ * this sends them through that client's pipeline (same bearer, retry and logging policies).
+ */
+export interface ArmListClient {
+  /** Every item of a list, following `nextLink`. `path` is relative to the ARM endpoint. */
+  listAll(path: string, apiVersion: string, signal?: AbortSignal): Promise<unknown[]>;
+}
+
+export function createSubscriptionClient(env: ClientEnvironment): ArmListClient {
+  const client = new SubscriptionClient(env.credential, classicOptions(env));
+  const base = env.cloud.resourceManagerEndpoint.replace(/\/+$/, "");
+  return {
+    async listAll(path, apiVersion, signal) {
+      const items: unknown[] = [];
+      let url: string | undefined = `${base}${path}${path.includes("?") ? "&" : "?"}api-version=${encodeURIComponent(apiVersion)}`;
+      while (url) {
+        const request = createPipelineRequest({ url, method: "GET", abortSignal: signal });
+        request.headers.set("Accept", "application/json");
+        const response = await client.sendRequest(request);
+        let body: unknown;
+        try {
+          body = response.bodyAsText ? JSON.parse(response.bodyAsText) : undefined;
+        } catch {
+          body = undefined;
+        }
+        if (response.status < 200 || response.status >= 300) {
+          const error = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
+          throw new RestError(error?.message ?? `GET ${path} failed with HTTP ${response.status}`, { code: error?.code, statusCode: response.status, request, response });
+        }
+        const page = body as Partial<ArmPage> | undefined;
+        items.push(...(Array.isArray(page?.value) ? page.value : []));
+        url = typeof page?.nextLink === "string" && page.nextLink ? page.nextLink : undefined;
+      }
+      return items;
+    },
+  };
+}
+
+/**
+ * Key Vault secrets client for one vault. The vault URL is the endpoint; the token audience comes
+ * from the vault's 401 challenge. Resource verification of that challenge is off only for custom
+ * clouds, whose vault hosts are not `*.vault.azure.net` (§5, §6.5).
+ */
+export function createSecretClient(env: ClientEnvironment, vaultUrl: string): SecretClient {
+  return new SecretClient(vaultUrl, env.credential, {
+    disableChallengeResourceVerification: env.cloud.custom,
+    additionalPolicies: additionalPolicies(env),
+  });
+}
+
+/**
+ * The sign-in credential for the non-VS Code methods. Every one allows any tenant, because the
+ * user's VMs may live in tenants where they are a guest (PIM needs a token from the resource tenant).
+ */
+export function createCredential(config: CredentialConfig): TokenCredential {
+  const common = {
+    authorityHost: config.cloud.authorityHost,
+    // MSAL would otherwise validate an unknown authority against login.microsoftonline.com.
+    disableInstanceDiscovery: config.cloud.custom,
+    additionallyAllowedTenants: ["*"],
+  };
+  switch (config.method) {
+    case "deviceCode": {
+      const forTenant = (tenantId: string): DeviceCodeCredential =>
+        new DeviceCodeCredential({
+          ...common,
+          tenantId,
+          clientId: config.clientId,
+          userPromptCallback: (info) => config.userPrompt({ userCode: info.userCode, verificationUri: info.verificationUri, message: info.message, tenantId }),
+        });
+      // Its silent path ignores tenantId: one sign-in per tenant (see PerTenantCredential).
+      return new PerTenantCredential(forTenant(config.tenantId), config.tenantId, forTenant);
+    }
+    case "servicePrincipal":
+      if ("clientSecret" in config) return new ClientSecretCredential(config.tenantId, config.clientId, config.clientSecret, common);
+      return new ClientCertificateCredential(config.tenantId, config.clientId, { certificatePath: config.certificatePath, certificatePassword: config.certificatePassword }, common);
+    case "azureCli":
+      return new AzureCliCredential({ tenantId: config.tenantId, additionallyAllowedTenants: ["*"] });
+  }
+}

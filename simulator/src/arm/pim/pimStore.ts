@@ -1,0 +1,386 @@
+/**
+ * PIM state and enforcement (§2.4–§2.8). Modelled from documentation: eligibility schedules and
+ * instances; SelfActivate with the ExpirationRule, JustificationRule, TicketingRule, MfaRule
+ * (token `amr` contains "mfa") and EligibilityRule aggregated into one 400
+ * RoleAssignmentRequestPolicyValidationFailed; authentication context (token `acrs` must contain
+ * the rule's claimValue, else RoleAssignmentRequestAcrsValidationFailed carrying the URL-encoded
+ * claims request, §2.7); RoleAssignmentExists; approval (PendingApproval until approved/denied);
+ * deactivation refused within 5 minutes of activation (documented; the code ActiveDurationTooShort
+ * is from 3rd-party code); expiry on the simulated clock.
+ * Guesses (UNVERIFIED): status codes other than 400/201; check order (principal, role, policy
+ * rules, existing assignment, pending request, authentication context); a provisioning delay
+ * shows as PendingProvisioning; SelfExtend — PIM documents extension of assignments "within 14
+ * days of expiry", so here an active activation may be extended to now + requested duration
+ * (bounded by maximumDuration, with justification/ticket/MFA/context rules, and approval when
+ * isApprovalRequiredForExtension); SelfRenew — allowed only when no activation is active and one
+ * expired within the last 90 days (the documented renewal window), then behaves as SelfActivate.
+ * Deactivation's final status is Revoked.
+ */
+import { HttpError } from "../../http/errors";
+import { path, prop, str } from "../../util/caseInsensitive";
+import { parseIsoDuration } from "../../util/duration";
+import { idKey, newGuid, scopeCovers, stableGuid } from "../../util/ids";
+import type { EligibilityModel, LoadedScenario, PimPolicyModel } from "../../scenario/resolve";
+import type { RoleAssignmentModel } from "../../world/model";
+import type { Caller, Rbac } from "../../world/rbac";
+import { effectivePolicy } from "./pimPolicy";
+
+export interface EligibilitySchedule {
+  name: string;
+  instanceName: string;
+  scope: string;
+  roleGuid: string;
+  principalId: string;
+  principalType: "User" | "ServicePrincipal";
+  tenantId: string;
+  start: number;
+  end: number;
+}
+
+export interface AssignmentSchedule {
+  name: string;
+  instanceName: string;
+  scope: string;
+  roleGuid: string;
+  principalId: string;
+  principalType: "User" | "ServicePrincipal";
+  tenantId: string;
+  start: number;
+  end: number;
+  createdOn: number;
+  linkedEligibilityScheduleId?: string;
+  linkedEligibilityInstanceId?: string;
+  requestName: string;
+  revokedAt?: number;
+}
+
+export type RequestType = "SelfActivate" | "SelfDeactivate" | "SelfExtend" | "SelfRenew";
+
+export interface ScheduleRequest {
+  name: string;
+  scope: string;
+  roleGuid: string;
+  roleDefinitionId: string;
+  principalId: string;
+  principalType: "User" | "ServicePrincipal";
+  tenantId: string;
+  requestType: RequestType;
+  justification?: string;
+  ticketInfo: { ticketNumber?: string; ticketSystem?: string };
+  scheduleInfo: { startDateTime: string; expiration: { type: string; duration?: string; endDateTime?: string } };
+  linkedRoleEligibilityScheduleId?: string;
+  requestorId: string;
+  requestorName: string;
+  createdOn: number;
+  durationMs: number;
+  approval: "none" | "pending" | "approved" | "denied" | "canceled";
+  decisionJustification?: string;
+  /** When the change takes effect (after approval and provisioning delay). */
+  effectiveAt?: number;
+  targetScheduleName?: string;
+  result: "activate" | "deactivate" | "extend";
+}
+
+export type RequestStatus = "PendingApproval" | "PendingProvisioning" | "Provisioned" | "Revoked" | "Denied" | "Canceled" | "Granted" | "PendingEvaluation";
+
+const MIN_ACTIVE_BEFORE_DEACTIVATE_MS = 5 * 60_000;
+const RENEW_WINDOW_MS = 90 * 86400_000;
+
+export class PimStore {
+  readonly eligibilities: EligibilitySchedule[] = [];
+  readonly assignments: AssignmentSchedule[] = [];
+  readonly requests: ScheduleRequest[] = [];
+  private readonly policies: PimPolicyModel[];
+
+  constructor(
+    scenario: LoadedScenario,
+    private readonly now: () => number,
+    private readonly rbac: () => Rbac,
+    private readonly provisioningMs: number,
+  ) {
+    this.policies = scenario.pimPolicies;
+    for (const e of scenario.eligibilities) this.addEligibility(e, scenario);
+  }
+
+  private addEligibility(e: EligibilityModel, scenario: LoadedScenario): void {
+    const sched: EligibilitySchedule = {
+      name: stableGuid("elig", e.scope.toLowerCase(), e.roleGuid, e.principalId),
+      instanceName: stableGuid("elig-inst", e.scope.toLowerCase(), e.roleGuid, e.principalId),
+      scope: e.scope,
+      roleGuid: e.roleGuid,
+      principalId: e.principalId,
+      principalType: e.principalType,
+      tenantId: e.tenantId,
+      start: e.start,
+      end: e.end,
+    };
+    this.eligibilities.push(sched);
+    if (e.activeHours) {
+      // Pre-activated (the "ready" VM): started 10 minutes ago so that deactivation works at once.
+      const start = this.now() - 10 * 60_000;
+      const req: ScheduleRequest = {
+        name: stableGuid("pre-activation", sched.name),
+        scope: e.scope,
+        roleGuid: e.roleGuid,
+        roleDefinitionId: roleDefinitionId(e.scope, e.roleGuid),
+        principalId: e.principalId,
+        principalType: e.principalType,
+        tenantId: e.tenantId,
+        requestType: "SelfActivate",
+        justification: `Pre-activated by scenario ${scenario.name}`,
+        ticketInfo: {},
+        scheduleInfo: { startDateTime: new Date(start).toISOString(), expiration: { type: "AfterDuration", duration: `PT${Math.round(e.activeHours * 60)}M` } },
+        linkedRoleEligibilityScheduleId: eligibilityScheduleId(sched),
+        requestorId: e.principalId,
+        requestorName: "",
+        createdOn: start,
+        durationMs: e.activeHours * 3600_000,
+        approval: "none",
+        effectiveAt: start,
+        result: "activate",
+      };
+      this.requests.push(req);
+      this.createAssignment(req, sched, start);
+    }
+  }
+
+  policyFor(scope: string, roleGuid: string): Omit<PimPolicyModel, "scope" | "roleGuid"> {
+    return effectivePolicy(this.policies, scope, roleGuid);
+  }
+
+  eligibilityActive(e: EligibilitySchedule, now = this.now()): boolean {
+    return e.start <= now && now < e.end;
+  }
+
+  assignmentActive(a: AssignmentSchedule, now = this.now()): boolean {
+    return a.start <= now && now < a.end && a.revokedAt === undefined;
+  }
+
+  /** PIM-activated assignments in effect now, as RBAC sees them. */
+  activeRoleAssignments(principalId: string): RoleAssignmentModel[] {
+    const now = this.now();
+    const pid = principalId.toLowerCase();
+    return this.assignments
+      .filter((a) => a.principalId.toLowerCase() === pid && this.assignmentActive(a, now))
+      .map((a) => ({ name: a.name, scope: a.scope, roleGuid: a.roleGuid, principalId: a.principalId, principalType: a.principalType, tenantId: a.tenantId }));
+  }
+
+  status(r: ScheduleRequest, now = this.now()): RequestStatus {
+    if (r.approval === "canceled") return "Canceled";
+    if (r.approval === "denied") return "Denied";
+    if (r.approval === "pending") return "PendingApproval";
+    if (r.effectiveAt === undefined || now < r.effectiveAt) return "PendingProvisioning";
+    return r.result === "deactivate" ? "Revoked" : "Provisioned";
+  }
+
+  request(name: string): ScheduleRequest | undefined {
+    return this.requests.find((r) => r.name.toLowerCase() === name.toLowerCase());
+  }
+
+  /**
+   * Validates (and unless `validateOnly`, records) a schedule request from the caller.
+   * Throws HttpError with PIM's error codes.
+   */
+  submit(caller: Caller, scope: string, name: string, body: unknown, validateOnly: boolean): { request: ScheduleRequest; status: RequestStatus } {
+    const now = this.now();
+    const props = prop(body, "properties") ?? body;
+    const requestType = str(prop(props, "requestType")) as RequestType | undefined;
+    const principalId = str(prop(props, "principalId")) ?? "";
+    const roleDefinitionIdIn = str(prop(props, "roleDefinitionId")) ?? "";
+    if (!requestType || !["SelfActivate", "SelfDeactivate", "SelfExtend", "SelfRenew"].includes(requestType)) {
+      throw new HttpError(400, "InvalidRoleAssignmentRequest", `The request type '${requestType ?? ""}' is not supported here. Use SelfActivate, SelfDeactivate, SelfExtend or SelfRenew (admin request types need the Microsoft.Authorization/roleAssignments/write permission).`);
+    }
+    if (principalId.toLowerCase() !== caller.objectId.toLowerCase()) {
+      throw new HttpError(403, "AuthorizationFailed", `The client '${caller.name}' with object id '${caller.objectId}' does not have authorization to perform action 'Microsoft.Authorization/roleAssignmentScheduleRequests/write' for principal '${principalId}' over scope '${scope || "/"}'. Self requests must name the caller's own object id.`);
+    }
+    const role = this.rbac().role(roleDefinitionIdIn);
+    if (!role) throw new HttpError(400, "RoleDefinitionDoesNotExist", `The specified role definition with ID '${roleDefinitionIdIn.split("/").pop() ?? ""}' does not exist.`);
+    if (this.request(name)) throw new HttpError(409, "RoleAssignmentScheduleRequestExists", `A role assignment schedule request named '${name}' already exists.`);
+
+    const justification = str(prop(props, "justification"));
+    const ticketNumber = str(path(props, "ticketInfo.ticketNumber"));
+    const ticketSystem = str(path(props, "ticketInfo.ticketSystem"));
+    const startText = str(path(props, "scheduleInfo.startDateTime"));
+    const expType = str(path(props, "scheduleInfo.expiration.type"));
+    const durationText = str(path(props, "scheduleInfo.expiration.duration"));
+    const endText = str(path(props, "scheduleInfo.expiration.endDateTime"));
+    const linked = str(prop(props, "linkedRoleEligibilityScheduleId"));
+    const startMs = startText ? Date.parse(startText) : now;
+    const start = Number.isNaN(startMs) ? now : Math.max(startMs, now);
+    let durationMs: number | undefined;
+    if (expType?.toLowerCase() === "afterduration" && durationText) durationMs = parseIsoDuration(durationText);
+    else if (expType?.toLowerCase() === "afterdatetime" && endText && !Number.isNaN(Date.parse(endText))) durationMs = Date.parse(endText) - start;
+
+    const base: ScheduleRequest = {
+      name,
+      scope,
+      roleGuid: role.guid,
+      roleDefinitionId: roleDefinitionIdIn,
+      principalId: caller.objectId,
+      principalType: caller.kind === "user" ? "User" : "ServicePrincipal",
+      tenantId: caller.tenantId,
+      requestType,
+      justification,
+      ticketInfo: { ticketNumber, ticketSystem },
+      scheduleInfo: { startDateTime: new Date(start).toISOString(), expiration: { type: expType ?? "AfterDuration", ...(durationText ? { duration: durationText } : {}), ...(endText ? { endDateTime: endText } : {}) } },
+      linkedRoleEligibilityScheduleId: linked,
+      requestorId: caller.objectId,
+      requestorName: caller.name,
+      createdOn: now,
+      durationMs: durationMs ?? 0,
+      approval: "none",
+      result: requestType === "SelfDeactivate" ? "deactivate" : requestType === "SelfExtend" ? "extend" : "activate",
+    };
+    const policy = this.policyFor(scope, role.guid);
+    const active = this.activeSchedule(caller.objectId, role.guid, scope);
+
+    if (requestType === "SelfDeactivate") {
+      if (!active) throw new HttpError(400, "RoleAssignmentDoesNotExist", "The Role assignment does not exist.");
+      if (now - active.start < MIN_ACTIVE_BEFORE_DEACTIVATE_MS) {
+        throw new HttpError(400, "ActiveDurationTooShort", "The role assignment cannot be deactivated within 5 minutes of activation. Try again later.");
+      }
+      base.targetScheduleName = active.name;
+      if (!validateOnly) {
+        base.effectiveAt = now;
+        active.revokedAt = now;
+        active.end = Math.min(active.end, now);
+        this.requests.push(base);
+      }
+      return { request: base, status: validateOnly ? "Granted" : this.status(base) };
+    }
+
+    const failed: string[] = [];
+    let eligibility: EligibilitySchedule | undefined;
+    if (requestType === "SelfActivate" || requestType === "SelfRenew") {
+      eligibility = this.findEligibility(caller.objectId, role.guid, scope, linked);
+      if (!eligibility) failed.push("EligibilityRule");
+    } else if (!active) {
+      throw new HttpError(400, "RoleAssignmentDoesNotExist", "The Role assignment does not exist: only an active assignment can be extended.");
+    }
+    if (durationMs === undefined || durationMs <= 0 || durationMs > policy.maximumDurationMs) failed.push("ExpirationRule");
+    if (policy.requireJustification && !(justification && justification.trim())) failed.push("JustificationRule");
+    if (policy.requireTicket && !(ticketNumber && ticketNumber.trim())) failed.push("TicketingRule");
+    if (policy.requireMfa && !caller.amr.map((a) => a.toLowerCase()).includes("mfa")) failed.push("MfaRule");
+    if (failed.length > 0) {
+      throw new HttpError(400, "RoleAssignmentRequestPolicyValidationFailed", `The following policy rules failed: ${JSON.stringify(failed)}`);
+    }
+    if (requestType === "SelfActivate" && (active || this.scheduledSchedule(caller.objectId, role.guid, scope))) throw new HttpError(400, "RoleAssignmentExists", "The Role assignment already exists.");
+    if (requestType === "SelfRenew") {
+      if (active) throw new HttpError(400, "RoleAssignmentExists", "The Role assignment already exists.");
+      if (!this.recentlyExpired(caller.objectId, role.guid, scope, now)) {
+        throw new HttpError(400, "InvalidRoleAssignmentRequest", "SelfRenew applies only to an assignment that expired within the last 90 days.");
+      }
+    }
+    if (this.requests.some((r) => r.approval === "pending" && r.principalId === caller.objectId && r.roleGuid === role.guid && idKey(r.scope) === idKey(scope))) {
+      throw new HttpError(400, "PendingRoleAssignmentRequest", "There is already an existing pending Role assignment request.");
+    }
+    if (policy.authenticationContext && !caller.acrs.includes(policy.authenticationContext)) {
+      const claims = `{"access_token":{"acrs":{"essential":true, "value":"${policy.authenticationContext}"}}}`;
+      throw new HttpError(400, "RoleAssignmentRequestAcrsValidationFailed", `&claims=${encodeURIComponent(claims)}`);
+    }
+    const needsApproval = requestType === "SelfExtend" ? policy.requireApprovalForExtension : policy.requireApproval;
+    if (validateOnly) return { request: base, status: needsApproval ? "PendingEvaluation" : "Granted" };
+    if (requestType === "SelfExtend") base.targetScheduleName = active!.name;
+    if (needsApproval) {
+      base.approval = "pending";
+      this.requests.push(base);
+      return { request: base, status: this.status(base) };
+    }
+    this.requests.push(base);
+    this.fulfil(base, eligibility);
+    return { request: base, status: this.status(base) };
+  }
+
+  private fulfil(r: ScheduleRequest, eligibility: EligibilitySchedule | undefined): void {
+    const now = this.now();
+    const effective = Math.max(now, Date.parse(r.scheduleInfo.startDateTime) || now) + this.provisioningMs;
+    r.effectiveAt = effective;
+    if (r.result === "extend") {
+      const target = this.assignments.find((a) => a.name === r.targetScheduleName);
+      if (target) target.end = Math.max(target.end, effective + r.durationMs);
+      return;
+    }
+    const elig = eligibility ?? this.findEligibility(r.principalId, r.roleGuid, r.scope, r.linkedRoleEligibilityScheduleId);
+    this.createAssignment(r, elig, effective);
+  }
+
+  private createAssignment(r: ScheduleRequest, elig: EligibilitySchedule | undefined, start: number): void {
+    const a: AssignmentSchedule = {
+      name: newGuid(),
+      instanceName: newGuid(),
+      scope: r.scope,
+      roleGuid: r.roleGuid,
+      principalId: r.principalId,
+      principalType: r.principalType,
+      tenantId: r.tenantId,
+      start,
+      end: start + r.durationMs,
+      createdOn: this.now(),
+      linkedEligibilityScheduleId: elig ? eligibilityScheduleId(elig) : undefined,
+      linkedEligibilityInstanceId: elig ? `${elig.scope}/providers/Microsoft.Authorization/roleEligibilityScheduleInstances/${elig.instanceName}` : undefined,
+      requestName: r.name,
+    };
+    r.targetScheduleName = a.name;
+    this.assignments.push(a);
+  }
+
+  /** Control API: approve or deny a pending request. */
+  decide(name: string, approve: boolean, justification?: string): ScheduleRequest {
+    const r = this.request(name);
+    if (!r) throw new HttpError(404, "RequestNotFound", `No PIM request named '${name}'.`);
+    if (r.approval !== "pending") throw new HttpError(400, "RequestNotPending", `Request '${name}' is not pending approval (status ${this.status(r)}).`);
+    r.decisionJustification = justification;
+    if (!approve) {
+      r.approval = "denied";
+      return r;
+    }
+    r.approval = "approved";
+    this.fulfil(r, undefined);
+    return r;
+  }
+
+  cancel(caller: Caller, name: string): void {
+    const r = this.request(name);
+    if (!r) throw new HttpError(404, "RoleAssignmentScheduleRequestNotFound", `The role assignment schedule request '${name}' was not found.`);
+    if (r.requestorId.toLowerCase() !== caller.objectId.toLowerCase()) throw new HttpError(403, "AuthorizationFailed", `Only the requestor can cancel request '${name}'.`);
+    if (r.approval !== "pending") throw new HttpError(400, "InvalidRequestState", `Request '${name}' cannot be canceled in status ${this.status(r)}: only pending requests can.`);
+    r.approval = "canceled";
+  }
+
+  private activeSchedule(principalId: string, roleGuid: string, scope: string): AssignmentSchedule | undefined {
+    const now = this.now();
+    return this.assignments.find(
+      (a) => a.principalId.toLowerCase() === principalId.toLowerCase() && a.roleGuid === roleGuid && idKey(a.scope) === idKey(scope) && this.assignmentActive(a, now),
+    );
+  }
+
+  /** An activation accepted but not yet effective (provisioning delay or future start). */
+  private scheduledSchedule(principalId: string, roleGuid: string, scope: string): AssignmentSchedule | undefined {
+    const now = this.now();
+    return this.assignments.find((a) => a.principalId.toLowerCase() === principalId.toLowerCase() && a.roleGuid === roleGuid && idKey(a.scope) === idKey(scope) && a.revokedAt === undefined && a.start > now);
+  }
+
+  private recentlyExpired(principalId: string, roleGuid: string, scope: string, now: number): boolean {
+    return this.assignments.some((a) => a.principalId.toLowerCase() === principalId.toLowerCase() && a.roleGuid === roleGuid && idKey(a.scope) === idKey(scope) && a.end <= now && now - a.end <= RENEW_WINDOW_MS);
+  }
+
+  private findEligibility(principalId: string, roleGuid: string, scope: string, linked: string | undefined): EligibilitySchedule | undefined {
+    const now = this.now();
+    return this.eligibilities.find((e) => {
+      if (e.principalId.toLowerCase() !== principalId.toLowerCase() || e.roleGuid !== roleGuid || !this.eligibilityActive(e, now)) return false;
+      if (!scopeCovers(e.scope, scope)) return false;
+      if (!linked) return true;
+      // Accept the full schedule id (what instances return) or the bare GUID (the docs' sample, §2.5).
+      return idKey(linked) === idKey(eligibilityScheduleId(e)) || linked.toLowerCase() === e.name.toLowerCase();
+    });
+  }
+}
+
+export function roleDefinitionId(scope: string, roleGuid: string): string {
+  const m = /^\/subscriptions\/[^/]+/i.exec(scope);
+  return `${m ? m[0] : ""}/providers/Microsoft.Authorization/roleDefinitions/${roleGuid}`;
+}
+
+export function eligibilityScheduleId(e: EligibilitySchedule): string {
+  return `${e.scope}/providers/Microsoft.Authorization/roleEligibilitySchedules/${e.name}`;
+}

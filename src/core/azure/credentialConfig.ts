@@ -1,0 +1,23 @@
+import type { CloudEnvironment } from "../cloud";
+
+/** What the device-code flow shows the user (the VS Code layer renders it; tests approve it). */
+export interface DeviceCodePrompt {
+  userCode: string;
+  verificationUri: string;
+  /** Entra's own sentence, e.g. "To sign in, use a web browser to open …". */
+  message: string;
+  /** The tenant being signed in to ("organizations" for the first sign-in; a guest tenant later). */
+  tenantId: string;
+}
+
+export type DeviceCodePromptPort = (prompt: DeviceCodePrompt) => void;
+
+/**
+ * How the product signs in when it does not use VS Code's own account (`azureJit.auth.method`).
+ * `vscode` is not here: the VS Code layer builds that TokenCredential itself.
+ */
+export type CredentialConfig =
+  | { method: "deviceCode"; cloud: CloudEnvironment; tenantId: string; clientId: string; userPrompt: DeviceCodePromptPort }
+  | { method: "servicePrincipal"; cloud: CloudEnvironment; tenantId: string; clientId: string; clientSecret: string }
+  | { method: "servicePrincipal"; cloud: CloudEnvironment; tenantId: string; clientId: string; certificatePath: string; certificatePassword?: string }
+  | { method: "azureCli"; cloud: CloudEnvironment; tenantId?: string };

@@ -1,0 +1,118 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import type { JitError } from "../../../src/core/errors";
+import { startTestSimulator, type TestSimulator } from "../../support/simulator";
+import { accessHarness, type Harness, waitForEvent } from "./support/accessHarness";
+import { signedInContext } from "./support/simContext";
+
+const H = 3600_000;
+const M = 60_000;
+
+describe("grant lifecycle: extend, deactivate, expiry, cancel (simulator)", () => {
+  let t: TestSimulator;
+  let h: Harness;
+  let duration = H;
+
+  before(async () => {
+    t = await startTestSimulator("demo", { startVms: false });
+    h = await accessHarness(await signedInContext(t), {
+      input: async (r) => ({ durationMs: Math.min(duration, r.maxDurationMs), justification: "Lifecycle test" }),
+    });
+  });
+  after(async () => {
+    await h?.dispose();
+    await t?.stop();
+  });
+
+  it("extend: a longer role (SelfExtend) and a new JIT window", async () => {
+    duration = H;
+    const vm = await h.vm("vm-dev-01");
+    const first = await h.machine.requestAccess(vm);
+    assert.ok(first.expiresAt - h.ctx.clock.now() <= H + M);
+    duration = 3 * H;
+    const extended = await h.machine.extend(await h.vm("vm-dev-01"));
+    assert.ok(extended.expiresAt > first.expiresAt + H, `extended to ${(extended.expiresAt - h.ctx.clock.now()) / M} min`);
+    assert.ok((extended.roleAssignment.endsAt ?? 0) >= extended.jit.endsAt - M, "the role lasts as long as the window");
+    assert.equal(h.machine.state(vm.id).kind, "granted");
+    const extend = (await t.control.pimRequests()).find((r) => r.requestType === "SelfExtend" && r.scope.endsWith("rg-vm-dev-01"));
+    assert.equal(extend?.status, "Provisioned");
+    const steps = h.events.filter((e) => e.vmId === vm.id && e.state.kind === "extending").map((e) => e.step?.message);
+    assert.deepEqual(steps.slice(1), ["Reading the access policies (1/3)…", 'Extending role "JIT VM Operator" (2/3)…', "Extending JIT access to port 22 (3/3)…"]);
+    assert.ok((await h.journal.read({ vmId: vm.id, types: ["accessExtended"] })).length === 1);
+  });
+
+  it("extend without a grant is refused plainly", async () => {
+    await assert.rejects(h.machine.extend(await h.vm("vm-password")), (e: JitError) => e.code === "RoleNotActive" && /Request access instead/.test(e.message));
+  });
+
+  it("deactivate within 5 minutes → DeactivateTooSoon naming the time; after moving the clock → deactivated", async () => {
+    duration = H;
+    const vm = await h.vm("gpu-ds-01");
+    const grant = await h.machine.requestAccess(vm);
+    await assert.rejects(h.machine.deactivate(vm.id), (e: JitError) => e.code === "DeactivateTooSoon" && /from \d\d:\d\d UTC/.test(e.message) && typeof e.details.possibleAt === "string");
+    assert.equal(h.machine.state(vm.id).kind, "granted", "nothing changed");
+    await t.control.advanceClock(6 * 60);
+    const result = await h.machine.deactivate(vm.id);
+    assert.equal(result.roleDeactivated, true);
+    assert.equal(result.jitOpenUntil, grant.jit.endsAt);
+    assert.match(result.message, /stays in place until .* no API to close it early/);
+    assert.equal(h.machine.state(vm.id).kind, "idle");
+    const after = await h.vm("gpu-ds-01");
+    assert.equal(after.readiness.role.state, "eligible", "Azure no longer has the role active");
+    assert.equal((await h.journal.read({ vmId: vm.id, types: ["deactivated"] })).length, 1);
+    await assert.rejects(h.machine.deactivate(vm.id), (e: JitError) => e.code === "RoleNotActive");
+  });
+
+  it("cancel after the role is active: the role is recorded with its end, and can be deactivated later", async () => {
+    duration = H;
+    const vm = await h.vm("vm-password");
+    const ac = new AbortController();
+    const flow = h.machine.requestAccess(vm, {}, ac.signal);
+    await waitForEvent(h.machine, (e) => e.vmId === vm.id && e.state.kind === "initiatingJit");
+    ac.abort();
+    await assert.rejects(flow, (e: Error) => e.name === "CancellationError");
+    const state = h.machine.state(vm.id);
+    assert.equal(state.kind, "cancelled");
+    assert.match(state.kind === "cancelled" ? state.message : "", /stays active until \d\d:\d\d UTC; deactivate it/);
+    const rec = h.machine.record(vm.id);
+    assert.ok(rec?.request?.roleEndsAt, "the store knows the active role");
+    assert.equal((await h.vm("vm-password")).readiness.role.state, "active", "and so does Azure");
+    await t.control.advanceClock(6 * 60);
+    const result = await h.machine.deactivate(vm.id);
+    assert.equal(result.roleDeactivated, true);
+  });
+
+  it("cancel while the user is asked: nothing is requested", async () => {
+    const vm = await h.vm("vm-nosecret");
+    const ac = new AbortController();
+    const before = (await t.control.pimRequests()).length;
+    const local = await accessHarness(h.ctx, { input: async () => (ac.abort(), { durationMs: H, justification: "x" }) });
+    try {
+      await assert.rejects(local.machine.requestAccess(vm, {}, ac.signal), (e: Error) => e.name === "CancellationError");
+      assert.equal((await t.control.pimRequests()).length, before);
+      const s = local.machine.state(vm.id);
+      assert.equal(s.kind, "cancelled");
+      assert.match(s.kind === "cancelled" ? s.message : "", /before anything was requested/);
+    } finally {
+      await local.dispose();
+    }
+  });
+
+  it("expiry: after moving the simulated clock the grant and the VM show expired", async () => {
+    duration = H;
+    const vm = await h.vm("vm-forbidden");
+    await h.machine.requestAccess(vm);
+    assert.equal((await h.vm("vm-forbidden")).readiness.status, "ready");
+    await t.control.advanceClock(2 * 3600);
+    const entry = await h.vm("vm-forbidden"); // a read also teaches the clock Azure's time
+    assert.equal(entry.readiness.status, "expired");
+    assert.match(entry.readiness.reasons[0] ?? "", /expired .* ago\. Request access again/);
+    const expired = await h.machine.checkExpiry();
+    assert.ok(expired.some((g) => g.vmId === vm.id));
+    assert.equal(h.machine.state(vm.id).kind, "expired");
+    assert.ok((await h.journal.read({ vmId: vm.id, types: ["expired"] })).length === 1);
+    // And it can be requested again from there.
+    const again = await h.machine.requestAccess(await h.vm("vm-forbidden"));
+    assert.ok(again.expiresAt > h.ctx.clock.now());
+  });
+});
