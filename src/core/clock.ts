@@ -47,7 +47,18 @@ export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<v
  */
 export class ServerSkewClock implements Clock {
   private skewMs = 0;
+  private readonly listeners = new Set<(skewMs: number) => void>();
   constructor(private readonly base: Clock = systemClock) {}
+
+  /**
+   * Called when the skew changes by more than the header's resolution: timers scheduled on local
+   * time (countdown ticks, expiry) must then be recomputed, or an expiry that the server's clock
+   * has already passed would only be noticed at the next scheduled tick.
+   */
+  onDidChangeSkew(listener: (skewMs: number) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 
   /** Records a server `Date` header (RFC 7231, one-second resolution). Ignores unparsable values. */
   observeServerDate(header: string | undefined, receivedAtLocalMs = this.base.now()): void {
@@ -57,7 +68,10 @@ export class ServerSkewClock implements Clock {
     // The header truncates to whole seconds, so the server's time lies in [serverMs, serverMs + 1000).
     const skew = serverMs + 500 - receivedAtLocalMs;
     // Differences that truncation and transit can explain are noise, not skew.
-    this.skewMs = Math.abs(skew) < 1500 ? 0 : skew;
+    const next = Math.abs(skew) < 1500 ? 0 : skew;
+    const changed = Math.abs(next - this.skewMs) >= 1500;
+    this.skewMs = next;
+    if (changed) for (const l of [...this.listeners]) l(next);
   }
 
   get skew(): number {

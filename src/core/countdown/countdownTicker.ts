@@ -8,6 +8,8 @@ export interface CountdownTickerOptions<T extends Expiring> {
   grants: () => readonly T[];
   keyOf: (grant: T) => string;
   ledger: NotificationLedger;
+  /** Minutes before expiry at which to notify (default NOTIFICATION_MARKS_MIN: 10 and 5). */
+  marks?: readonly number[];
   /** The status bar: called on every tick with what to show (undefined: hide). */
   onTick: (view: CountdownView<T> | undefined) => void;
   /** A T-10 / T-5 notification is due (each is announced once per grant, across restarts). */
@@ -51,12 +53,12 @@ export class CountdownTicker<T extends Expiring> {
     if (grants.some((g) => g.expiresAt <= now)) this.options.onExpired?.();
     const view = countdownView(grants, now);
     this.options.onTick(view);
-    for (const due of dueNotifications(grants, now, keyOf, ledger)) {
+    for (const due of dueNotifications(grants, now, keyOf, ledger, this.options.marks)) {
       this.options.onNotify(due.grant, due.mark);
       for (const mark of due.covers) void ledger.markNotified(due.grant.vmId, keyOf(due.grant), mark);
     }
     const live = grants.filter((g) => g.expiresAt > now);
-    const delays = [view?.nextTickMs, nextNotificationDelay(live, now), ...live.map((g) => g.expiresAt - now)].filter((d): d is number => d !== undefined && d > 0);
+    const delays = [view?.nextTickMs, nextNotificationDelay(live, now, this.options.marks), ...live.map((g) => g.expiresAt - now)].filter((d): d is number => d !== undefined && d > 0);
     if (delays.length > 0 && !this.stopped) this.timer = clock.setTimeout(() => this.tick(), Math.min(...delays));
   }
 }

@@ -90,25 +90,35 @@ function chooseUser(vm: CredentialVm, remembered: RememberedCredential | undefin
   return choice;
 }
 
-/** Resolves a VM's credential source. Never throws for bad data: that is `kind: "invalid"`. */
-export async function resolveCredentialSource(vm: CredentialVm, store: CredentialChoiceStore, cloud: CloudEnvironment, signal?: AbortSignal): Promise<CredentialSource> {
-  throwIfAborted(signal);
+/**
+ * Resolves a VM's credential source from its tags and the remembered choice (already read).
+ * Synchronous so that the inventory can compute readiness for thousands of VMs without awaiting.
+ * Never throws for bad data: that is `kind: "invalid"`, whose error names the VM and the field.
+ */
+export function credentialSourceFor(vm: CredentialVm, remembered: RememberedCredential | undefined, cloud: CloudEnvironment): CredentialSource {
   const fromTag = tag(vm, SECRET_TAG);
-  const remembered = fromTag === undefined ? await store.get(vm.id.toLowerCase()) : undefined;
-  throwIfAborted(signal);
+  const choice = fromTag === undefined ? remembered : undefined;
   try {
-    const user = chooseUser(vm, remembered);
+    const user = chooseUser(vm, choice);
     if (fromTag !== undefined) {
       return { kind: "secret", secret: parseSecretUri(fromTag, { vmName: vm.name, field: TAG_FIELD(SECRET_TAG) }, cloud), origin: "tag", user };
     }
-    if (remembered) {
-      return { kind: "secret", secret: parseSecretUri(remembered.secretUri, { vmName: vm.name, field: REMEMBERED_FIELD }, cloud), origin: "remembered", user };
+    if (choice) {
+      return { kind: "secret", secret: parseSecretUri(choice.secretUri, { vmName: vm.name, field: REMEMBERED_FIELD }, cloud), origin: "remembered", user };
     }
     return { kind: "unknown", user };
   } catch (e) {
     if (isJitError(e)) return { kind: "invalid", error: e };
     throw e;
   }
+}
+
+/** Resolves a VM's credential source, reading the remembered choice from the store. */
+export async function resolveCredentialSource(vm: CredentialVm, store: CredentialChoiceStore, cloud: CloudEnvironment, signal?: AbortSignal): Promise<CredentialSource> {
+  throwIfAborted(signal);
+  const remembered = tag(vm, SECRET_TAG) === undefined ? await store.get(vm.id.toLowerCase()) : undefined;
+  throwIfAborted(signal);
+  return credentialSourceFor(vm, remembered, cloud);
 }
 
 /** Validates, then remembers the user's choice for a VM without tags. Throws the validation error. */

@@ -94,6 +94,26 @@ export class KeyStore {
     });
   }
 
+  /** True when a key file for `alias` is on disk (it may still be removed at its expiry). */
+  async has(alias: string): Promise<boolean> {
+    const file = this.pathFor(alias);
+    return fsp.stat(file).then(
+      (st) => st.isFile(),
+      () => false,
+    );
+  }
+
+  /** Moves the expiry of a stored key (access was extended); no-op when the key is absent. */
+  async extend(alias: string, expiresAt: number): Promise<void> {
+    const file = this.pathFor(alias);
+    return this.serial(async () => {
+      if (!(await fsp.stat(file).then(() => true, () => false))) return;
+      const entry: IndexEntry = { alias, expiresAt };
+      await writeFileAtomic(this.indexPathFor(alias), `${JSON.stringify(entry)}\n`, { mode: PRIVATE_FILE_MODE });
+      this.schedule(alias, expiresAt);
+    });
+  }
+
   /** Removes the key of `alias` and its index entry (no error when absent). */
   async remove(alias: string): Promise<void> {
     const file = this.pathFor(alias);

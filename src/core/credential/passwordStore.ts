@@ -44,6 +44,12 @@ export class PasswordStore {
     return entry.password;
   }
 
+  /** Moves the expiry of a kept password (access was extended); no-op when none is kept. */
+  extend(alias: string, expiresAt: number): void {
+    const password = this.get(alias);
+    if (password !== undefined) this.set(alias, password, expiresAt);
+  }
+
   /** True while a valid password is kept for `alias`. */
   has(alias: string): boolean {
     return this.get(alias) !== undefined;

@@ -1,35 +1,30 @@
+import type { CloudEnvironment } from "../cloud";
+import { credentialSourceFor, type RememberedCredential } from "../credential/credentialSource";
 import type { VmRecord } from "./types";
 
-/** VM tags that say where the SSH credential lives (ARCHITECTURE.md, "Credential, SSH, tunnel"). */
-export const SECRET_TAG = "azure-jit-connect.secret";
-export const USERNAME_TAG = "azure-jit-connect.username";
+export { SECRET_TAG, USERNAME_TAG, type RememberedCredential } from "../credential/credentialSource";
 
-export type CredentialSourceKind = "tag" | "remembered" | "unknown";
+export type CredentialSourceKind = "tag" | "remembered" | "unknown" | "invalid";
 
+/** The credential facts readiness shows (the resolution itself lives in src/core/credential). */
 export interface CredentialInfo {
   source: CredentialSourceKind;
   /** Key Vault secret URI (https://<vault>/secrets/<name>[/<version>]). */
   secretUri?: string;
   username?: string;
-}
-
-/** What the user chose earlier for a VM without tags (the VS Code layer stores it). */
-export interface RememberedCredential {
-  secretUri: string;
-  username?: string;
-}
-
-function tag(tags: Record<string, string>, name: string): string | undefined {
-  const key = Object.keys(tags).find((k) => k.toLowerCase() === name);
-  const value = key === undefined ? undefined : tags[key]?.trim();
-  return value ? value : undefined;
+  /** Why a tag or remembered choice cannot be used (names the VM and the field). */
+  problem?: string;
 }
 
 /** Tag first (the VM owner's statement), then the user's remembered choice; user defaults to the admin user. */
-export function credentialFor(vm: VmRecord, remembered?: RememberedCredential): CredentialInfo {
-  const taggedSecret = tag(vm.tags, SECRET_TAG);
-  const taggedUser = tag(vm.tags, USERNAME_TAG);
-  if (taggedSecret) return { source: "tag", secretUri: taggedSecret, username: taggedUser ?? remembered?.username ?? vm.adminUsername };
-  if (remembered) return { source: "remembered", secretUri: remembered.secretUri, username: remembered.username ?? taggedUser ?? vm.adminUsername };
-  return { source: "unknown", username: taggedUser ?? vm.adminUsername };
+export function credentialFor(vm: VmRecord, remembered: RememberedCredential | undefined, cloud: CloudEnvironment): CredentialInfo {
+  const source = credentialSourceFor(vm, remembered, cloud);
+  switch (source.kind) {
+    case "secret":
+      return { source: source.origin, secretUri: source.secret.uri.href, username: source.user?.name };
+    case "unknown":
+      return { source: "unknown", username: source.user?.name };
+    case "invalid":
+      return { source: "invalid", problem: source.error.message };
+  }
 }

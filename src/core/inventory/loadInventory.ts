@@ -1,3 +1,4 @@
+import type { CloudEnvironment } from "../cloud";
 import { isCancellation, throwIfAborted } from "../cancellation";
 import { armIdKey, parseArmId, vnetOfSubnet } from "../azure/armIds";
 import { type AzureContext, getCallerIdentity } from "../azure/azureContext";
@@ -124,7 +125,7 @@ export async function loadInventory(ctx: AzureContext, options: InventoryOptions
   let unreadPolicies = 0;
   const joined: VmEntry[][] = [];
   for (const d of data) {
-    const prepared = joinTenant(d, options, now);
+    const prepared = joinTenant(d, options, now, ctx.cloud);
     const result = await readPolicies(ctx, d.tenant.tenantId, policyPairsNeeded(prepared), budget, options, record, signal);
     budget -= result.reads;
     unreadPolicies += result.unread;
@@ -318,7 +319,7 @@ interface PreparedVm {
  * Joins one tenant's records into VM entries with readiness (computed without PIM policies; see
  * `withPolicies`). Linear in VMs, with hash lookups only; per-VNet answers are shared.
  */
-function joinTenant(d: TenantData, options: InventoryOptions, now: number): PreparedVm[] {
+function joinTenant(d: TenantData, options: InventoryOptions, now: number, cloud: CloudEnvironment): PreparedVm[] {
   const roles = new RoleIndex(d.eligibilities, d.actives);
   const network = new NetworkIndex(d.resources.vnets, d.resources.bastions);
   const jit = new JitIndex(d.jitPolicies);
@@ -350,7 +351,7 @@ function joinTenant(d: TenantData, options: InventoryOptions, now: number): Prep
       jit: vmJit,
       bastions,
       networkProblem,
-      credential: credentialFor(vm, options.rememberedCredential?.(vm.id)),
+      credential: credentialFor(vm, options.rememberedCredential?.(vm.id), cloud),
       grant: options.grantFor?.(vm.id),
     };
     const sub = subs.get(vm.subscriptionId.toLowerCase());

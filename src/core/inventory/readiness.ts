@@ -201,6 +201,7 @@ function bastionReason(b: Readiness["bastion"], networkProblem: string | undefin
 }
 
 function credentialReason(c: CredentialInfo): string {
+  if (c.source === "invalid") return c.problem ?? "The VM's credential tag cannot be used.";
   const user = c.username ? ` as ${c.username}` : "";
   if (c.source === "unknown") return `No SSH credential source is known${user ? ` (user${user.replace(" as", "")})` : ""}: tag the VM with azure-jit-connect.secret (a Key Vault secret URI) or choose a secret when connecting.`;
   let where = c.secretUri ?? "";

@@ -2,6 +2,10 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { NetworkIndex } from "../../../src/core/inventory/bastionReach";
 import { credentialFor } from "../../../src/core/inventory/credentialSource";
+import { resolveCloud } from "../../../src/core/cloud";
+
+/** A custom cloud whose vault hosts end in .localhost, like the URIs in these tests. */
+const TEST_CLOUD = resolveCloud("Custom", { authorityHost: "https://login.localhost", resourceManagerEndpoint: "https://arm.localhost", keyVaultAudience: "https://vault.azure.net", keyVaultDnsSuffix: ".localhost" });
 import { JitIndex } from "../../../src/core/inventory/jitSelection";
 import { computeReadiness, type ReadinessGrant } from "../../../src/core/inventory/readiness";
 import { RoleIndex } from "../../../src/core/inventory/roleSelection";
@@ -37,7 +41,7 @@ const policy: PimRequirements = { approval: false, approvalForExtension: false, 
 function readiness(v: VmRecord, opts: { vnet?: string; eligibilities?: Eligibility[]; actives?: ActiveAssignment[]; requirements?: PimRequirements; jit?: JitPolicyRecord | null; grant?: ReadinessGrant } = {}) {
   const roles = new RoleIndex(opts.eligibilities ?? [elig(v.name)], opts.actives ?? []);
   const jit = new JitIndex(opts.jit === null ? [] : [opts.jit ?? jitPolicy(v)]);
-  return computeReadiness({ now: NOW, vm: v, role: roles.match(v.id, NOW), requirements: opts.requirements ?? policy, jit: jit.forVm(v.id), bastions: network.candidates(net("n", opts.vnet ?? "spoke")), credential: credentialFor(v), grant: opts.grant });
+  return computeReadiness({ now: NOW, vm: v, role: roles.match(v.id, NOW), requirements: opts.requirements ?? policy, jit: jit.forVm(v.id), bastions: network.candidates(net("n", opts.vnet ?? "spoke")), credential: credentialFor(v, undefined, TEST_CLOUD), grant: opts.grant });
 }
 
 describe("computeReadiness", () => {
@@ -138,7 +142,7 @@ describe("computeReadiness", () => {
     assert.equal(untagged.credential.source, "unknown");
     assert.equal(untagged.credential.username, "azureuser");
     assert.ok(untagged.reasons.some((x) => /azure-jit-connect\.secret/.test(x)));
-    assert.equal(credentialFor(vm("c", { tags: {} }), { secretUri: "https://kv.localhost/secrets/mine" }).source, "remembered");
+    assert.equal(credentialFor(vm("c", { tags: {} }), { secretUri: "https://kv.localhost/secrets/mine" }, TEST_CLOUD).source, "remembered");
   });
 
   it("expired: the store's grant has ended and access is gone", () => {

@@ -1,0 +1,60 @@
+import { getArmAccessToken } from "../azure/azureContext";
+import type { BastionSession } from "../bastion/bastionSession";
+import { requestSession } from "../bastion/tokenApi";
+import type { BrokerHandler } from "../broker/brokerServer";
+import { JitError } from "../errors";
+import type { Logger } from "../logger";
+import type { JitConnectService } from "./jitConnectService";
+
+/**
+ * What the broker asks the service, for the tunnel process: a fresh Bastion session per connection
+ * (the ARM token stays here; only the session crosses the socket) and, for password VMs, the
+ * password. Works from the persisted connection profiles, so that Remote-SSH can reconnect right
+ * after a window reload, before the inventory has loaded.
+ */
+export class ServiceBrokerHandler implements BrokerHandler {
+  constructor(
+    private readonly service: JitConnectService,
+    private readonly logger: Logger,
+  ) {}
+
+  async openSession(host: string, port: number, signal: AbortSignal): Promise<BastionSession> {
+    const profile = await this.profile(host);
+    const grant = this.service.activeGrant(profile.vmId);
+    if (!grant) {
+      throw new JitError("RoleNotActive", `No active access to ${profile.vmName}: run “Azure JIT: Request Access” (or Connect) for it in VS Code.`);
+    }
+    const ctx = this.service.azureContext();
+    if (!ctx) throw new JitError("NotSignedIn", `Azure JIT Connect is not signed in in this VS Code window: sign in, then connect to ${profile.vmName} again.`);
+    // A window reload removed the key from disk: fetch it again before ssh needs it.
+    await this.service.ensureCredential(profile, grant, signal);
+    const token = await getArmAccessToken(ctx, profile.tenantId, signal);
+    const session = await requestSession({ endpoint: profile.bastion.dnsName, resourceId: profile.vmId, port, armToken: token.token, sku: profile.bastion.sku }, signal);
+    this.logger.info(`Opened a Bastion session to ${profile.vmName}:${port} through ${profile.bastion.name}`);
+    void this.service.journal
+      .append({ type: "connectionOpened", vmId: profile.vmId, vmName: profile.vmName, tenantId: profile.tenantId, subscriptionId: profile.subscriptionId, alias: host, port, detail: `Bastion session through ${profile.bastion.name}` })
+      .catch(() => undefined);
+    return session;
+  }
+
+  async getPassword(host: string): Promise<string> {
+    const profile = await this.profile(host);
+    const grant = this.service.activeGrant(profile.vmId);
+    if (!grant) throw new JitError("RoleNotActive", `No active access to ${profile.vmName}: request access first.`);
+    await this.service.ensureCredential(profile, grant);
+    const password = this.service.password(host);
+    if (password === undefined) throw new JitError("SecretUnusable", `${profile.vmName} does not sign in with a password.`);
+    return password;
+  }
+
+  private async profile(host: string) {
+    let profile = this.service.profiles.get(host);
+    if (!profile) {
+      // Another window may have connected to it: its profile is in the shared file.
+      await this.service.profiles.reload();
+      profile = this.service.profiles.get(host);
+    }
+    if (!profile) throw new JitError("VmNotFound", `Unknown host ${host}: connect to it from the Azure JIT Connect view first.`);
+    return profile;
+  }
+}
