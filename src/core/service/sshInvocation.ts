@@ -2,7 +2,7 @@ import { JitError } from "../errors";
 import { quoteConfigPath } from "../ssh/configValues";
 import type { SshPaths } from "../ssh/sshPaths";
 import type { TunnelProgram } from "../ssh/hostsFile";
-import { ASKPASS_HOST_VARIABLE } from "../../tunnel/askpassCommand";
+import { ASKPASS_HOST_VARIABLE } from "../../shared/brokerProtocol";
 
 /**
  * How to run `ssh` for one of our hosts outside Remote-SSH (the terminal, "Copy SSH command", port
