@@ -8,14 +8,14 @@ import { SecurityCenter } from "@azure/arm-security";
 import { SubscriptionClient } from "@azure/arm-subscriptions";
 import type { TokenCredential } from "@azure/core-auth";
 import { type PipelinePolicy, createPipelineRequest, RestError } from "@azure/core-rest-pipeline";
-import { AzureCliCredential, ClientCertificateCredential, ClientSecretCredential, DeviceCodeCredential } from "@azure/identity";
+import { AzureCliCredential, ClientCertificateCredential, ClientSecretCredential } from "@azure/identity";
+import { MsalDeviceCodeCredential } from "./msalDeviceCodeCredential";
 import { SecretClient } from "@azure/keyvault-secrets";
 import type { ServerSkewClock } from "../clock";
 import { armScope, type CloudEnvironment } from "../cloud";
 import { type Logger, nullLogger } from "../logger";
 import { redact } from "../redact";
 import type { CredentialConfig } from "./credentialConfig";
-import { PerTenantCredential } from "./perTenantCredential";
 
 export const sdkChunk = true;
 
@@ -166,17 +166,9 @@ export function createCredential(config: CredentialConfig): TokenCredential {
     additionallyAllowedTenants: ["*"],
   };
   switch (config.method) {
-    case "deviceCode": {
-      const forTenant = (tenantId: string): DeviceCodeCredential =>
-        new DeviceCodeCredential({
-          ...common,
-          tenantId,
-          clientId: config.clientId,
-          userPromptCallback: (info) => config.userPrompt({ userCode: info.userCode, verificationUri: info.verificationUri, message: info.message, tenantId }),
-        });
-      // Its silent path ignores tenantId: one sign-in per tenant (see PerTenantCredential).
-      return new PerTenantCredential(forTenant(config.tenantId), config.tenantId, forTenant);
-    }
+    case "deviceCode":
+      // On MSAL directly: one sign-in also serves guest tenants, and the cache can persist (see there).
+      return new MsalDeviceCodeCredential({ cloud: config.cloud, tenantId: config.tenantId, clientId: config.clientId, userPrompt: config.userPrompt, persistence: config.persistence, logger: config.logger });
     case "servicePrincipal":
       if ("clientSecret" in config) return new ClientSecretCredential(config.tenantId, config.clientId, config.clientSecret, common);
       return new ClientCertificateCredential(config.tenantId, config.clientId, { certificatePath: config.certificatePath, certificatePassword: config.certificatePassword }, common);

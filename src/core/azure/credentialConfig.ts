@@ -1,4 +1,6 @@
 import type { CloudEnvironment } from "../cloud";
+import type { Logger } from "../logger";
+import type { TokenCachePersistence } from "./msalDeviceCodeCredential";
 
 /** What the device-code flow shows the user (the VS Code layer renders it; tests approve it). */
 export interface DeviceCodePrompt {
@@ -17,7 +19,7 @@ export type DeviceCodePromptPort = (prompt: DeviceCodePrompt) => void;
  * `vscode` is not here: the VS Code layer builds that TokenCredential itself.
  */
 export type CredentialConfig =
-  | { method: "deviceCode"; cloud: CloudEnvironment; tenantId: string; clientId: string; userPrompt: DeviceCodePromptPort }
+  | { method: "deviceCode"; cloud: CloudEnvironment; tenantId: string; clientId: string; userPrompt: DeviceCodePromptPort; persistence?: TokenCachePersistence; logger?: Logger }
   | { method: "servicePrincipal"; cloud: CloudEnvironment; tenantId: string; clientId: string; clientSecret: string }
   | { method: "servicePrincipal"; cloud: CloudEnvironment; tenantId: string; clientId: string; certificatePath: string; certificatePassword?: string }
   | { method: "azureCli"; cloud: CloudEnvironment; tenantId?: string };
