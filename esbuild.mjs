@@ -13,6 +13,8 @@ const watch = process.argv.includes("--watch");
 /** Lazily loaded chunks: the import specifier (as written in src) -> its entry point. */
 const lazyChunks = {
   azureSdk: "src/core/azure/azureSdk.ts",
+  // @microsoft/vscode-azext-utils (~790 KB): only needed to normalise an unexpected error.
+  azextUtils: "src/vscode/errors/azextUtils.ts",
 };
 
 const lazyChunkPlugin = {

@@ -66,6 +66,19 @@ export default tseslint.config(
     },
   },
   {
+    // Commands are registered only through the wrapper (logging, timing, the error boundary), and
+    // context keys set only through the manager that owns their closed set (house style 6 and 16).
+    files: ["src/vscode/**/*.ts", "src/extension.ts"],
+    ignores: ["src/vscode/commands/registerCommand.ts", "src/vscode/contextKeys.ts"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        { selector: "CallExpression[callee.property.name='registerCommand']", message: "Register commands with registerCommand() in src/vscode/commands/registerCommand.ts." },
+        { selector: "CallExpression[callee.property.name='executeCommand'][arguments.0.value='setContext']", message: "Set context keys through ContextKeys (src/vscode/contextKeys.ts)." },
+      ],
+    },
+  },
+  {
     files: ["src/core/**/*.ts", "src/tunnel/**/*.ts", "src/shared/**/*.ts"],
     rules: {
       "layers/no-import-from": ["error", { folders: ["simulator", "test", "src/vscode"], message: "The core, tunnel and shared code must not import the VS Code adapters, the simulator or tests." }],

@@ -1,29 +1,16 @@
 import * as vscode from "vscode";
+import type { Disposable } from "vscode";
+
+import { CONTEXT_KEY_DEFAULTS, type ContextKeyValues } from "./contextKeyValues";
+
+export type { ContextKey, ContextKeyValues, InventoryState } from "./contextKeyValues";
 
 /**
- * The closed set of context keys this extension sets, with their defaults. Only this module calls
- * `setContext`, so every key used in a `when` clause of package.json is listed here.
+ * Sets the closed set of context keys (contextKeyValues.ts). The only module that calls
+ * `setContext`, and it skips calls that would not change anything (each one round-trips to the
+ * renderer).
  */
-export interface ContextKeyValues {
-  "azureJit.signedIn": boolean;
-  "azureJit.signingIn": boolean;
-  /** "loading" | "ready" | "empty" | "error" */
-  "azureJit.inventoryState": "idle" | "loading" | "ready" | "empty" | "error";
-  "azureJit.hasGrants": boolean;
-  "azureJit.hasPending": boolean;
-  "azureJit.demoMode": boolean;
-}
-
-export const CONTEXT_KEY_DEFAULTS: ContextKeyValues = {
-  "azureJit.signedIn": false,
-  "azureJit.signingIn": false,
-  "azureJit.inventoryState": "idle",
-  "azureJit.hasGrants": false,
-  "azureJit.hasPending": false,
-  "azureJit.demoMode": false,
-};
-
-export class ContextKeys {
+export class ContextKeys implements Disposable {
   private readonly values: ContextKeyValues = { ...CONTEXT_KEY_DEFAULTS };
 
   /** Sets every key to its default (call once on activation). */
@@ -40,5 +27,10 @@ export class ContextKeys {
     if (this.values[key] === value) return;
     this.values[key] = value;
     await vscode.commands.executeCommand("setContext", key, value);
+  }
+
+  /** Resets the keys, so that a window whose extension stopped shows no stale menus. */
+  dispose(): void {
+    for (const [key, value] of Object.entries(CONTEXT_KEY_DEFAULTS)) void vscode.commands.executeCommand("setContext", key, value);
   }
 }

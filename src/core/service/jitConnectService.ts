@@ -77,6 +77,12 @@ export interface JitConnectServiceOptions {
   brokerRuntimeDir?: string;
 }
 
+/**
+ * The options a running service takes again when the user changes settings, without signing out:
+ * the next inventory (or, for the filter, the one already loaded) follows them.
+ */
+export type ServiceSettings = Partial<Pick<JitConnectServiceOptions, "filter" | "useResourceGraph" | "sshPath" | "notificationMarksMin">>;
+
 /** Everything a connection needs, after access, credential and SSH config are ready. */
 export interface ConnectionInfo {
   alias: string;
@@ -106,6 +112,9 @@ export class JitConnectService {
   private brokerStarting: Promise<BrokerServer> | undefined;
   private ticker: CountdownTicker<Grant> | undefined;
   private currentInventory: Inventory | undefined;
+  /** The last inventory before the tenant/subscription filter (the filter picker lists from it). */
+  private unfilteredInventory: Inventory | undefined;
+  private options: JitConnectServiceOptions;
   private readonly policyCache = new PimPolicyCache();
   private readonly remembered = new Map<string, RememberedCredential>();
   private readonly forwards = new Set<PortForward>();
@@ -127,13 +136,14 @@ export class JitConnectService {
   readonly onDidExpire = this.grantsExpired.event;
 
   private constructor(
-    private readonly options: JitConnectServiceOptions,
+    options: JitConnectServiceOptions,
     readonly grants: GrantStore,
     readonly journal: AuditJournal,
     readonly profiles: ConnectionProfileStore,
     private readonly keys: KeyStore,
     private readonly passwords: PasswordStore,
   ) {
+    this.options = { ...options };
     this.logger = options.logger ?? nullLogger;
     this.localClock = options.localClock ?? systemClock;
     this.paths = sshPaths({ home: options.home, userConfigFile: options.userSshConfigFile });
@@ -213,7 +223,29 @@ export class JitConnectService {
     this.machine = undefined;
     this.identity = undefined;
     this.currentInventory = undefined;
+    this.unfilteredInventory = undefined;
     this.countdownChanged.fire(undefined);
+  }
+
+  /**
+   * Applies changed settings. A new filter is applied at once to the inventory already loaded (no
+   * Azure call); new expiry warning marks restart the countdown; the rest apply from the next call.
+   */
+  configure(settings: ServiceSettings): void {
+    const filterChanged = "filter" in settings && !sameFilter(settings.filter, this.options.filter);
+    const marksChanged = "notificationMarksMin" in settings && (settings.notificationMarksMin ?? []).join() !== (this.options.notificationMarksMin ?? []).join();
+    this.options = { ...this.options, ...settings };
+    if (filterChanged && this.unfilteredInventory) {
+      this.currentInventory = applyFilter(this.unfilteredInventory, this.options.filter);
+      this.inventoryChanged.fire(this.currentInventory);
+    }
+    if (marksChanged && this.ctx) this.startTicker(this.ctx);
+  }
+
+  /** Every tenant and subscription of the last inventory, whatever the filter (for the filter picker). */
+  availableScopes(): Pick<Inventory, "tenants" | "subscriptions"> | undefined {
+    const inventory = this.unfilteredInventory;
+    return inventory ? { tenants: inventory.tenants, subscriptions: inventory.subscriptions } : undefined;
   }
 
   private requireCtx(): AzureContext {
@@ -247,6 +279,7 @@ export class JitConnectService {
       signal,
     );
     const filtered = applyFilter(inventory, this.options.filter);
+    this.unfilteredInventory = inventory;
     this.currentInventory = filtered;
     this.inventoryChanged.fire(filtered);
     return filtered;
@@ -607,6 +640,11 @@ export class JitConnectService {
     await this.grants.flush();
     for (const e of [this.inventoryChanged, this.accessChanged, this.countdownChanged, this.expiryWarning, this.grantsExpired]) e.dispose();
   }
+}
+
+function sameFilter(a: JitConnectServiceOptions["filter"], b: JitConnectServiceOptions["filter"]): boolean {
+  const key = (f: JitConnectServiceOptions["filter"]): string => JSON.stringify([[...(f?.tenants ?? [])].map((t) => t.toLowerCase()).sort(), [...(f?.subscriptions ?? [])].map((t) => t.toLowerCase()).sort()]);
+  return key(a) === key(b);
 }
 
 function applyFilter(inventory: Inventory, filter: JitConnectServiceOptions["filter"]): Inventory {

@@ -1,0 +1,24 @@
+import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-auth";
+import { JitError } from "../../core/errors";
+
+/**
+ * The credential the service is built with. The service lives for the whole window (grants, the
+ * journal, the broker), while the sign-in behind it changes: none before sign-in, a device-code or
+ * VS Code account credential after, none again after sign-out. This forwards to the current one.
+ */
+export class SwitchableCredential implements TokenCredential {
+  private inner: TokenCredential | undefined;
+
+  set(credential: TokenCredential | undefined): void {
+    this.inner = credential;
+  }
+
+  get current(): TokenCredential | undefined {
+    return this.inner;
+  }
+
+  getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
+    if (!this.inner) return Promise.reject(new JitError("NotSignedIn", "Not signed in to Azure. Run “Azure JIT: Sign In” first."));
+    return this.inner.getToken(scopes, options);
+  }
+}

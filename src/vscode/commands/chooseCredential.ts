@@ -1,0 +1,41 @@
+import * as vscode from "vscode";
+import { looksLikeSecretUri, looksLikeUserName } from "../inputRules";
+import { inputText } from "../quickInput";
+import type { CommandHandler } from "./commandContext";
+import { hasToken, signedInService, targetVm } from "./vmTarget";
+
+/**
+ * For VMs without the `azure-jit-connect.secret` tag (or to override nothing: a tag always wins):
+ * which Key Vault secret holds the SSH key or password, and the login user. Remembered per VM.
+ */
+export const chooseCredential: CommandHandler = async (ctx, arg) => {
+  const l10n = vscode.l10n;
+  const vm = await targetVm(ctx, arg, { filter: hasToken("ssh:yes"), placeholder: l10n.t("Choose the credential of which VM?"), none: l10n.t("No VM can be reached over SSH.") });
+  if (!vm) return;
+  const service = await signedInService(ctx);
+  const current = vm.readiness.credential;
+  if (current.source === "tag") {
+    void vscode.window.showInformationMessage(l10n.t("{0} names its credential in the azure-jit-connect.secret tag; the tag takes precedence over a choice made here.", vm.name));
+  }
+  const title = l10n.t("Credential for {0}", vm.name);
+  const secretUri = await inputText({
+    title,
+    step: 1,
+    totalSteps: 2,
+    prompt: l10n.t("Key Vault secret holding the SSH private key or password"),
+    placeholder: "https://<vault>.vault.azure.net/secrets/<name>",
+    value: current.secretUri ?? "",
+    validate: (v) => (looksLikeSecretUri(v) ? undefined : l10n.t("Enter a secret URI such as https://my-vault.vault.azure.net/secrets/vm-key.")),
+  });
+  const userName = await inputText({
+    title,
+    step: 2,
+    totalSteps: 2,
+    prompt: l10n.t("User name on the VM"),
+    value: current.username ?? vm.adminUsername ?? "",
+    validate: (v) => (looksLikeUserName(v) ? undefined : l10n.t("Enter a user name (letters, digits, '.', '_', '-').")),
+  });
+  await service.rememberCredential(vm.id, { secretUri: secretUri.trim(), userName: userName.trim() });
+  void vscode.window.showInformationMessage(l10n.t("{0} will sign in as {1} with that secret.", vm.name, userName.trim()));
+  await ctx.services.refresher.refresh();
+};

@@ -1,0 +1,19 @@
+import * as vscode from "vscode";
+import { announcePendingApproval, withAccessProgress } from "./accessProgress";
+import type { CommandHandler } from "./commandContext";
+import { openSshTerminal as openTerminal } from "./sshTerminal";
+import { allOf, hasToken, signedInService, targetVm } from "./vmTarget";
+
+/** Access if needed, the credential and SSH config, then `ssh <alias>` in a terminal. */
+export const openSshTerminal: CommandHandler = async (ctx, arg) => {
+  const vm = await targetVm(ctx, arg, {
+    filter: allOf(hasToken("ssh:yes"), hasToken("blocked:no")),
+    placeholder: vscode.l10n.t("Open an SSH terminal to which VM?"),
+    none: vscode.l10n.t("No VM can be reached over SSH."),
+  });
+  if (!vm) return;
+  const service = await signedInService(ctx);
+  const outcome = await withAccessProgress(ctx, vm, vscode.l10n.t("Connecting to {0}", vm.name), (signal, step) => service.connect(vm.id, signal, step));
+  if (outcome.kind === "pendingApproval") return announcePendingApproval(vm.id, vm.name);
+  openTerminal(outcome.value);
+};

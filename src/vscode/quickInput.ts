@@ -1,0 +1,121 @@
+import * as vscode from "vscode";
+import { CancellationError } from "../core/cancellation";
+
+/**
+ * Promise wrappers over `createQuickPick`/`createInputBox` for multi-step flows: a step resolves
+ * with the answer, and rejects with a CancellationError when the user presses Escape or the flow's
+ * signal aborts (the core treats both as cancellation, never as a failure).
+ */
+
+export interface StepInfo {
+  title: string;
+  /** "2/3" in the title, for multi-step flows. */
+  step?: number;
+  totalSteps?: number;
+}
+
+export async function pickOne<T extends vscode.QuickPickItem>(
+  info: StepInfo & { placeholder: string; items: readonly T[]; active?: T; matchOnDescription?: boolean },
+  signal?: AbortSignal,
+): Promise<T> {
+  const picked = await withQuickPick<T, T>(
+    (qp, accept) => {
+      qp.placeholder = info.placeholder;
+      qp.items = info.items;
+      qp.matchOnDescription = info.matchOnDescription ?? false;
+      if (info.active) qp.activeItems = [info.active];
+      qp.onDidAccept(() => {
+        const item = qp.selectedItems[0] ?? qp.activeItems[0];
+        if (item) accept(item);
+      });
+    },
+    info,
+    signal,
+  );
+  return picked;
+}
+
+/** A free-text step that also offers recent values (justification): resolves with the text, or undefined when empty and optional. */
+export function pickOrType(info: StepInfo & { placeholder: string; recent: readonly string[]; recentLabel: string; useTypedLabel: (value: string) => string; required: boolean; note?: string }, signal?: AbortSignal): Promise<string | undefined> {
+  return withQuickPick<vscode.QuickPickItem, string | undefined>(
+    (qp, accept) => {
+      qp.placeholder = info.placeholder;
+      let typed: vscode.QuickPickItem | undefined;
+      const render = (): void => {
+        const value = qp.value.trim();
+        const items: vscode.QuickPickItem[] = [];
+        if (info.note) items.push({ label: info.note, kind: vscode.QuickPickItemKind.Separator });
+        typed = value ? { label: `$(edit) ${value}`, description: info.useTypedLabel(value), alwaysShow: true } : undefined;
+        if (typed) items.push(typed);
+        if (info.recent.length > 0) items.push({ label: info.recentLabel, kind: vscode.QuickPickItemKind.Separator }, ...info.recent.map((r) => ({ label: r })));
+        qp.items = items;
+      };
+      render();
+      qp.onDidChangeValue(render);
+      qp.onDidAccept(() => {
+        const item = qp.selectedItems[0] ?? qp.activeItems[0];
+        const value = qp.value.trim();
+        if (item && item === typed) return accept(value);
+        if (item) return accept(item.label);
+        if (value) return accept(value);
+        if (!info.required) return accept(undefined);
+        // Required and empty: stay on the step.
+      });
+    },
+    info,
+    signal,
+  );
+}
+
+export function inputText(info: StepInfo & { prompt: string; value?: string; placeholder?: string; password?: boolean; validate?: (value: string) => string | undefined }, signal?: AbortSignal): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    if (signal?.aborted) return reject(new CancellationError());
+    const box = vscode.window.createInputBox();
+    Object.assign(box, { title: info.title, step: info.step, totalSteps: info.totalSteps, prompt: info.prompt, value: info.value ?? "", placeholder: info.placeholder ?? "", password: info.password ?? false, ignoreFocusOut: true });
+    let settled = false;
+    const finish = (fn: () => void): void => {
+      if (settled) return;
+      settled = true;
+      fn();
+      signal?.removeEventListener("abort", onAbort);
+      box.dispose();
+    };
+    const onAbort = (): void => finish(() => reject(new CancellationError()));
+    signal?.addEventListener("abort", onAbort, { once: true });
+    box.onDidChangeValue((v) => (box.validationMessage = info.validate?.(v)));
+    box.onDidAccept(() => {
+      const problem = info.validate?.(box.value);
+      if (problem) {
+        box.validationMessage = problem;
+        return;
+      }
+      finish(() => resolve(box.value));
+    });
+    box.onDidHide(() => finish(() => reject(new CancellationError())));
+    box.show();
+  });
+}
+
+function withQuickPick<T extends vscode.QuickPickItem, R>(setup: (qp: vscode.QuickPick<T>, accept: (value: R) => void) => void, info: StepInfo, signal?: AbortSignal): Promise<R> {
+  return new Promise<R>((resolve, reject) => {
+    if (signal?.aborted) return reject(new CancellationError());
+    const qp = vscode.window.createQuickPick<T>();
+    qp.title = info.title;
+    qp.step = info.step;
+    qp.totalSteps = info.totalSteps;
+    qp.ignoreFocusOut = true;
+    let settled = false;
+    const finish = (fn: () => void): void => {
+      if (settled) return;
+      settled = true;
+      fn();
+      signal?.removeEventListener("abort", onAbort);
+      qp.dispose();
+    };
+    const onAbort = (): void => finish(() => reject(new CancellationError()));
+    signal?.addEventListener("abort", onAbort, { once: true });
+    setup(qp, (value) => finish(() => resolve(value)));
+    qp.onDidHide(() => finish(() => reject(new CancellationError())));
+    qp.show();
+  });
+}

@@ -1,0 +1,121 @@
+/**
+ * The manifest reviewed like code (house style, practice 8): the typed command registry, settings
+ * and context keys against package.json and package.nls.json, walkthrough media, the icon, and the
+ * l10n bundle against every `l10n.t("…")` in the VS Code layer.
+ */
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import { describe, it } from "node:test";
+import { COMMAND_IDS } from "../../src/vscode/commands/commandIds";
+import { SETTING_DEFAULTS, SETTING_ENUMS } from "../../src/vscode/config";
+import { CONTEXT_KEY_DEFAULTS } from "../../src/vscode/contextKeyValues";
+import { scanL10nMessages } from "./support/l10nScan";
+
+const root = path.join(__dirname, "../..");
+const read = (file: string): unknown => JSON.parse(readFileSync(path.join(root, file), "utf8"));
+
+interface Command { command: string; title: string; category?: string; icon?: string }
+interface Setting { default?: unknown; enum?: string[]; enumDescriptions?: string[]; markdownDescription?: string; description?: string }
+interface Manifest {
+  activationEvents?: string[];
+  icon?: string;
+  contributes: {
+    commands: Command[];
+    menus: Record<string, { command: string; when?: string }[]>;
+    configuration: { properties: Record<string, Setting> };
+    viewsWelcome: { view: string; contents: string; when?: string }[];
+    views: Record<string, { id: string }[]>;
+    walkthroughs: { steps: { media: { markdown?: string }; completionEvents?: string[] }[] }[];
+  };
+}
+
+const manifest = read("package.json") as Manifest;
+const nls = read("package.nls.json") as Record<string, string>;
+const c = manifest.contributes;
+
+function whenClauses(): string[] {
+  return [...Object.values(c.menus).flat().map((m) => m.when ?? ""), ...c.viewsWelcome.map((v) => v.when ?? "")];
+}
+
+describe("manifest: commands", () => {
+  it("COMMAND_IDS is exactly contributes.commands, in the same order", () => {
+    assert.deepEqual([...COMMAND_IDS], c.commands.map((x) => x.command));
+  });
+
+  it("every command has a localised title, a category and a codicon", () => {
+    for (const cmd of c.commands) {
+      assert.match(cmd.title, /^%.+%$/, cmd.command);
+      assert.ok(cmd.category === "%azureJit.category%" || cmd.category === "%azureJit.demoCategory%", `${cmd.command}: category`);
+      assert.match(cmd.icon ?? "", /^\$\([a-z0-9-]+\)$/, `${cmd.command}: icon`);
+    }
+  });
+
+  it("the palette decides deliberately for every command, and menus name only our commands", () => {
+    const palette = c.menus.commandPalette ?? [];
+    assert.deepEqual(palette.map((p) => p.command).sort(), [...COMMAND_IDS].sort());
+    for (const entry of Object.values(c.menus).flat()) assert.ok((COMMAND_IDS as readonly string[]).includes(entry.command), entry.command);
+    for (const p of palette.filter((x) => x.command.startsWith("azureJit.demo."))) assert.equal(p.when, "azureJit.demoMode");
+  });
+
+  it("every context key in a when clause is one ContextKeys sets, with known values", () => {
+    const known = new Set(Object.keys(CONTEXT_KEY_DEFAULTS));
+    for (const when of whenClauses()) {
+      const keysOnly = when.replace(/view == \S+/g, "").replace(/config\.\S+/g, "");
+      for (const m of keysOnly.matchAll(/(?<![\w.])(azureJit\.[A-Za-z]+)(?![\w.])/g)) assert.ok(known.has(m[1]!), `unknown context key ${m[1]} in "${when}"`);
+      for (const m of when.matchAll(/azureJit\.inventoryState == (\w+)/g)) assert.ok(["idle", "loading", "ready", "empty", "error"].includes(m[1]!), when);
+    }
+  });
+
+  it("view/title and item menus are scoped to our view", () => {
+    for (const entry of [...(c.menus["view/title"] ?? []), ...(c.menus["view/item/context"] ?? [])]) assert.match(entry.when ?? "", /^view == azureJit\.vms\b/, entry.command);
+  });
+
+  it("activates after start-up (countdown and expiry warnings of persisted grants) and on Remote-SSH reconnects; commands and views activate implicitly", () => {
+    assert.deepEqual(manifest.activationEvents, ["onStartupFinished", "onResolveRemoteAuthority:ssh-remote"]);
+  });
+});
+
+describe("manifest: settings", () => {
+  const props = c.configuration.properties;
+
+  it("every setting is in the typed config module with the same default", () => {
+    const declared = Object.fromEntries(Object.entries(props).map(([k, v]) => [k.replace(/^azureJit\./, ""), v.default]));
+    assert.deepEqual(declared, JSON.parse(JSON.stringify(SETTING_DEFAULTS)));
+  });
+
+  it("enums match, each value described", () => {
+    for (const [key, setting] of Object.entries(props)) {
+      const short = key.replace(/^azureJit\./, "") as keyof typeof SETTING_DEFAULTS;
+      assert.deepEqual(setting.enum, SETTING_ENUMS[short] ? [...SETTING_ENUMS[short]!] : undefined, key);
+      if (setting.enum) assert.equal(setting.enumDescriptions?.length, setting.enum.length, key);
+      assert.match(setting.markdownDescription ?? setting.description ?? "", /^%.+%$/, `${key}: description`);
+    }
+  });
+});
+
+describe("manifest: strings, media, l10n", () => {
+  it("every %key% of package.json is in package.nls.json, and every nls key is used", () => {
+    const text = readFileSync(path.join(root, "package.json"), "utf8");
+    const used = new Set([...text.matchAll(/"%([^%"]+)%"/g)].map((m) => m[1]!));
+    for (const key of used) assert.ok(key in nls, `missing nls key ${key}`);
+    for (const key of Object.keys(nls)) assert.ok(used.has(key), `unused nls key ${key}`);
+  });
+
+  it("walkthrough media and the icon exist; the icon is a 128×128 PNG", () => {
+    for (const step of c.walkthroughs.flatMap((w) => w.steps)) if (step.media.markdown) assert.ok(existsSync(path.join(root, step.media.markdown)), step.media.markdown);
+    const png = readFileSync(path.join(root, manifest.icon ?? "missing"));
+    assert.equal(png.subarray(1, 4).toString("latin1"), "PNG");
+    assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [128, 128]);
+  });
+
+  it("l10n/bundle.l10n.json holds exactly the messages of l10n.t(…) calls, all string literals", () => {
+    const { messages, nonLiteral } = scanL10nMessages(root);
+    assert.deepEqual(nonLiteral, [], "l10n.t needs a string literal first argument");
+    const bundle = read("l10n/bundle.l10n.json") as Record<string, string>;
+    const missing = [...messages].filter((m) => !(m in bundle));
+    const stale = Object.keys(bundle).filter((k) => !messages.has(k));
+    assert.deepEqual({ missing, stale }, { missing: [], stale: [] }, "regenerate l10n/bundle.l10n.json");
+    for (const [k, v] of Object.entries(bundle)) assert.equal(v, k);
+  });
+});
