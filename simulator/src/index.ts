@@ -175,6 +175,9 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
       "azureJit.auth.tenantId": "organizations",
       "azureJit.auth.clientId": SIMULATOR_CLIENT_ID,
       "azureJit.demo.simulatorControlUrl": origins.control,
+      // VS Code 1.100 verifies TLS against the OS store only while this is on, ignoring
+      // NODE_EXTRA_CA_CERTS (how the simulator's CA is trusted): off, Node's store applies.
+      "http.systemCertificates": false,
     });
     const control = createControlRouter({
       clock, world, rbac, login, signIns, pim, jit, arm, fleet, audit, faults, settings,

@@ -42,6 +42,9 @@ const { values } = parseArgs({
 if (values.only !== undefined && values.only !== "vscode" && values.only !== "e2e") throw new Error(`--only must be "vscode" or "e2e", not ${values.only}`);
 
 const steps: StepResult[] = [];
+/** Each e2e test with its duration, for the summary. */
+let specTests: { title: string; ok: boolean; durationMs: number }[] = [];
+let specSuites: { title: string; durationMs: number }[] = [];
 
 /** Runs one step, timing it; a failing step is recorded, and later steps still run unless `required`. */
 async function step(name: string, body: () => Promise<string | { ok: boolean; note: string }>, required = false): Promise<boolean> {
@@ -68,6 +71,14 @@ const seconds = (ms: number | undefined): string => (ms === undefined ? "-" : `$
 function printSummary(): void {
   process.stdout.write("\n=== summary ===\n");
   for (const s of steps) process.stdout.write(`  ${s.ok ? "ok  " : "FAIL"}  ${s.name.padEnd(30)} ${seconds(s.ms).padStart(9)}  ${s.note}\n`);
+  if (specSuites.length > 0) {
+    process.stdout.write("\n  e2e specs (wall time, session start and stop included):\n");
+    for (const t of specSuites) process.stdout.write(`    ${seconds(t.durationMs).padStart(9)}  ${t.title}\n`);
+  }
+  if (specTests.length > 0) {
+    process.stdout.write("\n  e2e tests:\n");
+    for (const t of specTests) process.stdout.write(`    ${t.ok ? "ok  " : "FAIL"}  ${seconds(t.durationMs).padStart(8)}  ${t.title}\n`);
+  }
   if (allSessionTimings.length > 0) {
     process.stdout.write("\n  sessions (install .vsix / code-server ready / Chromium / workbench ready):\n");
     for (const { name, timings: t } of allSessionTimings) {
@@ -103,6 +114,8 @@ async function main(): Promise<number> {
       await step("e2e specs", async () => {
         if (!fs.existsSync(vsixPath)) throw new Error(`${vsixPath} is missing: run without --skip-build`);
         const result = await runSpecs(findSpecs(values.spec ?? []), { grep: values.grep });
+        specTests = result.tests;
+        specSuites = result.suites;
         return { ok: result.failures === 0, note: `${result.passes} passed, ${result.failures} failed` };
       });
     }

@@ -10,7 +10,7 @@ import { describe, it } from "node:test";
 import { COMMAND_IDS } from "../../src/vscode/commands/commandIds";
 import { SETTING_DEFAULTS, SETTING_ENUMS } from "../../src/vscode/config";
 import { CONTEXT_KEY_DEFAULTS } from "../../src/vscode/contextKeyValues";
-import { scanL10nMessages } from "./support/l10nScan";
+import { scanL10nMessages } from "../../scripts/l10n/scanL10n";
 
 const root = path.join(__dirname, "../..");
 const read = (file: string): unknown => JSON.parse(readFileSync(path.join(root, file), "utf8"));

@@ -10,6 +10,10 @@ export interface DeviceCodePrompt {
   message: string;
   /** The tenant being signed in to ("organizations" for the first sign-in; a guest tenant later). */
   tenantId: string;
+  /** Settles when this device-code flow ends (signed in, failed or cancelled): the prompt can go. */
+  finished: Promise<void>;
+  /** Stops waiting for the code to be entered (the sign-in then fails as cancelled). */
+  cancel(): void;
 }
 
 export type DeviceCodePromptPort = (prompt: DeviceCodePrompt) => void;

@@ -111,13 +111,15 @@ export class MsalDeviceCodeCredential implements TokenCredential {
         }
       }
     }
+    let settle = (): void => undefined;
+    const finished = new Promise<void>((resolve) => (settle = resolve));
     const request = {
       scopes,
       authority,
       claims,
       cancel: false,
       deviceCodeCallback: (r: { userCode: string; verificationUri: string; message: string }) =>
-        this.options.userPrompt({ userCode: r.userCode, verificationUri: r.verificationUri, message: r.message, tenantId: tenant }),
+        this.options.userPrompt({ userCode: r.userCode, verificationUri: r.verificationUri, message: r.message, tenantId: tenant, finished, cancel: () => (request.cancel = true) }),
     };
     // MSAL polls until `cancel` turns true.
     const onAbort = (): void => {
@@ -133,6 +135,7 @@ export class MsalDeviceCodeCredential implements TokenCredential {
       throw e;
     } finally {
       signal?.removeEventListener("abort", onAbort);
+      settle();
       if (this.interactive === flow) this.interactive = undefined;
     }
   }

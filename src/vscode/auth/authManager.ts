@@ -33,7 +33,6 @@ export interface AuthManagerDeps {
 export class AuthManager {
   private active: SignInCredential | undefined;
   /** Cancels the interactive sign-in under way (the device-code notification's "Cancel"). */
-  private cancelSignIn: (() => void) | undefined;
   private running: Promise<CallerIdentity> | undefined;
   private restoring: Promise<void> = Promise.resolve();
 
@@ -75,7 +74,6 @@ export class AuthManager {
     const { keys, logger, credential } = this.deps;
     const config = this.deps.config();
     const controller = new AbortController();
-    this.cancelSignIn = () => controller.abort();
     let settled = false;
     if (options.interactive) await keys.set("azureJit.signingIn", true);
     try {
@@ -90,9 +88,9 @@ export class AuthManager {
           // A silent restore must not show a code: it gives up, and the welcome view offers Sign In.
           // Later prompts (a guest tenant that needs the user) are shown: the user is at work by then.
           if (!options.interactive && !settled) return controller.abort();
-          // A code shown for this sign-in is stale once it ended; later ones (a guest tenant) are not tracked.
-          const forThisSignIn = !settled;
-          showDeviceCodePrompt(prompt, { cancel: () => this.cancelSignIn?.(), logger, onStep: options.step, isWaiting: () => !forThisSignIn || !settled });
+          // During this sign-in the code goes into its progress notification; later codes (a step-up)
+          // get their own. Either way the prompt closes when its flow settles.
+          showDeviceCodePrompt(prompt, { logger, onStep: settled ? undefined : options.step });
         },
         logger,
       });
@@ -109,7 +107,6 @@ export class AuthManager {
       throw controller.signal.aborted ? new CancellationError("Sign-in cancelled") : e;
     } finally {
       settled = true;
-      this.cancelSignIn = undefined;
       if (options.interactive) await keys.set("azureJit.signingIn", false);
     }
   }

@@ -3,26 +3,29 @@ import type { DeviceCodePrompt } from "../../core/azure/credentialConfig";
 import type { Logger } from "../../core/logger";
 
 /**
- * Shows a device code: a notification with the code and "Copy Code and Open Browser", and a way
- * to cancel the sign-in (the credential keeps polling Entra ID until then). The code is not logged:
- * it is short-lived, but whoever enters it first signs in as the user.
+ * Shows a device code for exactly as long as its flow runs (`prompt.finished`), so that no stale
+ * "enter the code" message outlives the sign-in. Inside the Sign In command the code goes into that
+ * command's progress notification (its Cancel cancels the sign-in); a code asked for by anything
+ * else (a step-up during Request access) gets its own cancellable progress notification. The code
+ * is copied to the clipboard and the sign-in page is a plain link: in code-server, opening a
+ * localhost URL through the API is rewritten to the port proxy, while a link opens as written.
+ * The code is not logged: it is short-lived, but whoever enters it first signs in as the user.
  */
-export function showDeviceCodePrompt(prompt: DeviceCodePrompt, options: { cancel: () => void; logger: Logger; onStep?: (message: string) => void; isWaiting: () => boolean }): void {
+export function showDeviceCodePrompt(prompt: DeviceCodePrompt, options: { logger: Logger; onStep?: (message: string) => void }): void {
   options.logger.info(`Device code sign-in started (tenant ${prompt.tenantId}); waiting for the code to be entered at ${prompt.verificationUri}`);
-  options.onStep?.(vscode.l10n.t("Enter the code {0} at {1}", prompt.userCode, prompt.verificationUri));
-  const copyAndOpen = vscode.l10n.t("Copy Code and Open Browser");
-  const cancel = vscode.l10n.t("Cancel Sign-In");
-  void vscode.window.showInformationMessage(vscode.l10n.t("To sign in to Azure, open {0} and enter the code {1}.", prompt.verificationUri, prompt.userCode), copyAndOpen, cancel).then(async (choice) => {
-    // The API cannot close a notification: a click after the sign-in ended only says so.
-    if (choice && !options.isWaiting()) {
-      vscode.window.setStatusBarMessage(vscode.l10n.t("That sign-in has already finished."), 5000);
-      return;
-    }
-    if (choice === copyAndOpen) {
-      await vscode.env.clipboard.writeText(prompt.userCode);
-      await vscode.env.openExternal(vscode.Uri.parse(prompt.verificationUri));
-    } else if (choice === cancel) {
-      options.cancel();
+  const message = vscode.l10n.t("Open [{0}]({0}) and enter the code {1} (copied to the clipboard).", prompt.verificationUri, prompt.userCode);
+  void vscode.env.clipboard.writeText(prompt.userCode).then(undefined, () => undefined);
+  if (options.onStep) {
+    options.onStep(message);
+    return;
+  }
+  void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t("Sign in to Azure"), cancellable: true }, async (progress, token) => {
+    const cancel = token.onCancellationRequested(() => prompt.cancel());
+    progress.report({ message });
+    try {
+      await prompt.finished;
+    } finally {
+      cancel.dispose();
     }
   });
 }

@@ -31,6 +31,11 @@ export interface LaunchOptions {
   env: NodeJS.ProcessEnv;
   headless?: boolean;
   viewport?: { width: number; height: number };
+  /**
+   * Accept any TLS certificate. For pages served by the Azure simulator (its device-login page),
+   * whose CA Chromium does not know; the extension host trusts it through NODE_EXTRA_CA_CERTS.
+   */
+  ignoreHttpsErrors?: boolean;
 }
 
 export async function launchBrowser(options: LaunchOptions): Promise<BrowserSession> {
@@ -43,6 +48,7 @@ export async function launchBrowser(options: LaunchOptions): Promise<BrowserSess
     args: CHROMIUM_ARGS,
     env,
     viewport: options.viewport ?? { width: 1600, height: 1000 },
+    ignoreHTTPSErrors: options.ignoreHttpsErrors ?? false,
     // The workbench reads the clipboard for some commands; grant it rather than see a prompt.
     permissions: ["clipboard-read", "clipboard-write"],
     // Playwright's own handlers would process.exit() on a signal before code-server is stopped;

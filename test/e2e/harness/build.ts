@@ -9,13 +9,16 @@ export async function ensureCodeServer(): Promise<void> {
   await runChecked("bash", [installScript], { cwd: repoRoot, inherit: true });
 }
 
-/** The project's own build (`node esbuild.mjs --production`) then `vsce package`, into .cache/. */
-export async function buildAndPackageExtension(): Promise<string> {
-  fs.mkdirSync(cacheDir, { recursive: true });
+/**
+ * The project's own build (`node esbuild.mjs --production`) then `vsce package`, into .cache/ (or
+ * `out`: the demo packages its own copy, so that it never swaps the .vsix under a running test).
+ */
+export async function buildAndPackageExtension(out: string = vsixPath): Promise<string> {
+  fs.mkdirSync(path.dirname(out), { recursive: true });
   await runChecked(process.execPath, ["esbuild.mjs", "--production"], { cwd: repoRoot, timeoutMs: 120_000 });
-  fs.rmSync(vsixPath, { force: true });
-  await runChecked(path.join(repoRoot, "node_modules/.bin/vsce"), ["package", "--no-dependencies", "--out", vsixPath], { cwd: repoRoot, timeoutMs: 120_000 });
-  return vsixPath;
+  fs.rmSync(out, { force: true });
+  await runChecked(path.join(repoRoot, "node_modules/.bin/vsce"), ["package", "--no-dependencies", "--out", out], { cwd: repoRoot, timeoutMs: 120_000 });
+  return out;
 }
 
 const testBundleOptions: esbuild.BuildOptions = {

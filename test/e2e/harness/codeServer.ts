@@ -20,11 +20,20 @@ export const BASE_SETTINGS: Readonly<Record<string, unknown>> = {
   "terminal.integrated.gpuAcceleration": "off",
 };
 
-/** Writes `<user-data-dir>/User/settings.json` before code-server starts. */
+/**
+ * Writes `<user-data-dir>/User/settings.json` before code-server starts, and the same settings as
+ * the remote machine's (`Machine/settings.json`): code-server is a remote, and there settings with
+ * `"scope": "machine"` (most `azureJit.*` ones: cloud, auth, paths) are read from the machine's
+ * file; seeded only as User settings they fell back to their defaults after the first settings
+ * write (seen after Group By).
+ */
 export function seedSettings(dirs: SessionDirs, settings: Readonly<Record<string, unknown>>): string {
   const file = path.join(dirs.userData, "User", "settings.json");
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, JSON.stringify({ ...BASE_SETTINGS, ...settings }, null, 2));
+  const content = JSON.stringify({ ...BASE_SETTINGS, ...settings }, null, 2);
+  for (const target of [file, path.join(dirs.userData, "Machine", "settings.json")]) {
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(target, content);
+  }
   return file;
 }
 
@@ -79,9 +88,12 @@ export interface StartCodeServerOptions {
   tag: string;
   folder: string;
   timeoutMs?: number;
+  /** A fixed port (the demo's stable URL); default a free one, with retries if it is taken meanwhile. */
+  port?: number;
 }
 
 export async function startCodeServer(options: StartCodeServerOptions): Promise<CodeServer> {
+  if (options.port !== undefined) return startOnce(options, options.port);
   // A port picked here can be taken before code-server binds it; retry with another one.
   for (let attempt = 1; ; attempt++) {
     try {

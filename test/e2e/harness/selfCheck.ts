@@ -23,7 +23,9 @@ export async function selfCheck(): Promise<string[]> {
   manifest.contributes.commands.push({ command: "azureJit.selfCheckGhost", title: "Ghost" });
   fs.writeFileSync(path.join(broken, "package.json"), JSON.stringify(manifest, null, 2));
 
-  const run = await runExtensionHostTests({ name: "self-check-broken-manifest", developmentPath: broken });
+  // Only the manifest checks: other suites (the simulator-backed ones) have nothing to prove here
+  // and may fail for reasons of their own in this broken copy, which would blur the expectation.
+  const run = await runExtensionHostTests({ name: "self-check-broken-manifest", developmentPath: broken, grep: "command contributions" });
   const failed = run.results?.tests.filter((t) => t.state === "failed").map((t) => t.title) ?? [];
   const expected = ["command contributions every contributed command is registered", ...(dropped ? ["command contributions every registered azureJit.* command is contributed"] : [])];
   if (run.exitCode !== 1) problems.push(`broken manifest: expected exit code 1, got ${run.exitCode}`);

@@ -45,6 +45,8 @@ export interface SessionOptions {
   beforeLoad?: (page: Page) => Promise<void>;
   /** Default true. */
   waitForWorkbench?: boolean;
+  /** Chromium accepts any TLS certificate (to open the simulator's device-login page in a tab). */
+  ignoreHttpsErrors?: boolean;
 }
 
 export interface SessionTimings {
@@ -135,7 +137,7 @@ export async function startSession(options: SessionOptions): Promise<Session> {
     timings.codeServerStartMs = elapsed(start);
 
     start = performance.now();
-    browser = await launchBrowser({ profileDir: dirs.browserProfile, env });
+    browser = await launchBrowser({ profileDir: dirs.browserProfile, env, ignoreHttpsErrors: options.ignoreHttpsErrors });
     if (disposed) await browser.close();
     checkNotDisposed();
     timings.browserLaunchMs = elapsed(start);

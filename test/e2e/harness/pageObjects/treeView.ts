@@ -90,8 +90,20 @@ export class TreeView {
   /** Clicks an inline action (the icons shown on hover), by its title. */
   async clickInlineAction(label: string | RegExp, actionTitle: string): Promise<void> {
     const row = await this.waitForRow(label);
-    await row.hover();
-    await row.locator(`.actions .action-label[aria-label^="${actionTitle.replace(/"/g, '\\"')}"]`).click();
+    const action = row.locator(`.actions .action-label[aria-label^="${actionTitle.replace(/"/g, '\\"')}"]`);
+    // The row's own tooltip (a rich hover) can open over the action while the click waits for it to
+    // settle; then close the hover (Escape, mouse away) and try again.
+    for (let attempt = 1; ; attempt++) {
+      await row.hover();
+      try {
+        await action.click({ timeout: 3000 });
+        return;
+      } catch (error) {
+        if (attempt >= 3) throw error;
+        await this.page.keyboard.press("Escape");
+        await this.page.mouse.move(0, 0);
+      }
+    }
   }
 
   /**

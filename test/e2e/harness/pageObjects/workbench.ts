@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { type Locator, type Page } from "playwright-core";
 import { fileSafe, screenshotsDir } from "../paths";
+import { Dialog } from "./dialog";
 import { Notifications } from "./notifications";
 import { OutputPanel } from "./output";
 import { QuickInput } from "./quickInput";
@@ -22,8 +23,10 @@ export class Workbench {
   readonly notifications: Notifications;
   readonly output: OutputPanel;
   readonly terminal: Terminal;
+  readonly dialog: Dialog;
 
   constructor(readonly page: Page) {
+    this.dialog = new Dialog(page);
     this.quickInput = new QuickInput(page);
     this.notifications = new Notifications(page);
     this.output = new OutputPanel(page);
@@ -119,18 +122,34 @@ export class Workbench {
     }
   }
 
+  /** The hover (tooltip) currently shown, once its text matches; returns its text. */
+  async waitForHover(expected: TextMatch, timeout = 15_000): Promise<string> {
+    const hover = this.page.locator(".monaco-hover, .workbench-hover").filter({ hasText: expected }).first();
+    await hover.waitFor({ state: "visible", timeout });
+    return ((await hover.textContent()) ?? "").trim();
+  }
+
+  /** Hovers a status bar entry (by id, as {@link statusBarItem}) to show its tooltip. */
+  async hoverStatusBarItem(id: string): Promise<void> {
+    const entry = await this.waitForStatusBarItem({ id });
+    await this.page.locator(`.part.statusbar .statusbar-item[id="${entry.id}"] .statusbar-item-label`).hover();
+  }
+
   async clickStatusBarItem(id: string): Promise<void> {
     const entry = await this.waitForStatusBarItem({ id });
     await this.page.locator(`.part.statusbar .statusbar-item[id="${entry.id}"] .statusbar-item-label`).click();
   }
 
-  /** Saves a full-page screenshot to test-results/screenshots/<name>.png and returns its path. */
-  async screenshot(name: string): Promise<string> {
+  /**
+   * Saves a full-page screenshot to test-results/screenshots/<name>.png and returns its path.
+   * `keepPointer` leaves the mouse where it is, to picture a hover on purpose.
+   */
+  async screenshot(name: string, options: { keepPointer?: boolean } = {}): Promise<string> {
     fs.mkdirSync(screenshotsDir, { recursive: true });
     // Park the mouse on the empty middle of the status bar, so that the hover of the last clicked
     // element (an activity bar tooltip, say) is not in the picture.
     const viewport = this.page.viewportSize();
-    if (viewport) {
+    if (viewport && !options.keepPointer) {
       await this.page.mouse.move(viewport.width / 2, viewport.height - 4);
       await this.page.waitForTimeout(150);
     }
