@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { cacheDir } from "../../test/e2e/harness/paths";
 import { alive } from "../../test/e2e/harness/processes";
-import { type SessionDirs } from "../../test/e2e/harness/sessionDirs";
+import { makeSessionDirs, type SessionDirs } from "../../test/e2e/harness/sessionDirs";
 
 /** Everything the demo keeps under the repository: its .vsix and one folder per run. */
 export const demoCacheDir = path.join(cacheDir, "demo");
@@ -26,20 +26,7 @@ export function createRunDirs(): SessionDirs & { host: string } {
   const root = path.join(demoCacheDir, `${RUN_PREFIX}${process.pid}`);
   fs.rmSync(root, { recursive: true, force: true });
   const host = fs.mkdtempSync(path.join(os.tmpdir(), `${HOST_PREFIX}${process.pid}-`));
-  const dirs = {
-    root,
-    host,
-    home: path.join(host, "home"),
-    tmp: path.join(host, "tmp"),
-    userData: path.join(root, "user-data"),
-    extensions: path.join(root, "extensions"),
-    workspace: path.join(root, "workspace"),
-    browserProfile: path.join(root, "chromium"),
-    logs: path.join(root, "logs"),
-  };
-  for (const dir of Object.values(dirs)) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  for (const sub of [".config", ".local/share", ".cache", "runtime"]) fs.mkdirSync(path.join(dirs.home, sub), { recursive: true, mode: 0o700 });
-  return dirs;
+  return { ...makeSessionDirs(root, host), host };
 }
 
 /** Removes the run's folders, or marks them kept (`--keep`) and returns where they are. */

@@ -21,12 +21,15 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new CancellationError();
 }
 
-/** Resolves with the promise, or rejects with CancellationError as soon as the signal aborts. */
-export function raceWithSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+/**
+ * Resolves with the promise, or rejects as soon as the signal aborts: with CancellationError, or
+ * with what `rejectWith` returns (the broker rejects with the signal's own reason, a deadline error).
+ */
+export function raceWithSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined, rejectWith: (signal: AbortSignal) => unknown = () => new CancellationError()): Promise<T> {
   if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(new CancellationError());
+  if (signal.aborted) return Promise.reject(rejectWith(signal));
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new CancellationError());
+    const onAbort = (): void => reject(rejectWith(signal));
     signal.addEventListener("abort", onAbort, { once: true });
     promise.then(
       (v) => {

@@ -68,20 +68,10 @@ export function pickOrType(info: StepInfo & { placeholder: string; recent: reado
 }
 
 export function inputText(info: StepInfo & { prompt: string; value?: string; placeholder?: string; password?: boolean; validate?: (value: string) => string | undefined }, signal?: AbortSignal): Promise<string> {
-  return new Promise<string>((resolve, reject) => {
-    if (signal?.aborted) return reject(new CancellationError());
-    const box = vscode.window.createInputBox();
-    Object.assign(box, { title: info.title, step: info.step, totalSteps: info.totalSteps, prompt: info.prompt, value: info.value ?? "", placeholder: info.placeholder ?? "", password: info.password ?? false, ignoreFocusOut: true });
-    let settled = false;
-    const finish = (fn: () => void): void => {
-      if (settled) return;
-      settled = true;
-      fn();
-      signal?.removeEventListener("abort", onAbort);
-      box.dispose();
-    };
-    const onAbort = (): void => finish(() => reject(new CancellationError()));
-    signal?.addEventListener("abort", onAbort, { once: true });
+  if (signal?.aborted) return Promise.reject(new CancellationError());
+  const box = vscode.window.createInputBox();
+  Object.assign(box, { title: info.title, step: info.step, totalSteps: info.totalSteps, prompt: info.prompt, value: info.value ?? "", placeholder: info.placeholder ?? "", password: info.password ?? false, ignoreFocusOut: true });
+  return showUntilSettled<string>(box, signal, (accept) => {
     box.onDidChangeValue((v) => (box.validationMessage = info.validate?.(v)));
     box.onDidAccept(() => {
       const problem = info.validate?.(box.value);
@@ -89,33 +79,39 @@ export function inputText(info: StepInfo & { prompt: string; value?: string; pla
         box.validationMessage = problem;
         return;
       }
-      finish(() => resolve(box.value));
+      accept(box.value);
     });
-    box.onDidHide(() => finish(() => reject(new CancellationError())));
-    box.show();
   });
 }
 
 function withQuickPick<T extends vscode.QuickPickItem, R>(setup: (qp: vscode.QuickPick<T>, accept: (value: R) => void) => void, info: StepInfo, signal?: AbortSignal): Promise<R> {
+  if (signal?.aborted) return Promise.reject(new CancellationError());
+  const qp = vscode.window.createQuickPick<T>();
+  qp.title = info.title;
+  qp.step = info.step;
+  qp.totalSteps = info.totalSteps;
+  qp.ignoreFocusOut = true;
+  return showUntilSettled<R>(qp, signal, (accept) => setup(qp, accept));
+}
+
+/**
+ * Shows a quick input until it settles, once: accepted through `accept`, hidden by the user
+ * (Escape: CancellationError) or aborted by the flow (CancellationError); then disposes it.
+ */
+function showUntilSettled<R>(input: vscode.QuickInput, signal: AbortSignal | undefined, wire: (accept: (value: R) => void) => void): Promise<R> {
   return new Promise<R>((resolve, reject) => {
-    if (signal?.aborted) return reject(new CancellationError());
-    const qp = vscode.window.createQuickPick<T>();
-    qp.title = info.title;
-    qp.step = info.step;
-    qp.totalSteps = info.totalSteps;
-    qp.ignoreFocusOut = true;
     let settled = false;
     const finish = (fn: () => void): void => {
       if (settled) return;
       settled = true;
       fn();
       signal?.removeEventListener("abort", onAbort);
-      qp.dispose();
+      input.dispose();
     };
     const onAbort = (): void => finish(() => reject(new CancellationError()));
     signal?.addEventListener("abort", onAbort, { once: true });
-    setup(qp, (value) => finish(() => resolve(value)));
-    qp.onDidHide(() => finish(() => reject(new CancellationError())));
-    qp.show();
+    wire((value) => finish(() => resolve(value)));
+    input.onDidHide(() => finish(() => reject(new CancellationError())));
+    input.show();
   });
 }

@@ -6,6 +6,9 @@
 import { DeviceCodeCredential, type DeviceCodeInfo } from "@azure/identity";
 import { loadScenario, readScenarioFile, startSimulator, type Scenario, type Simulator, type StartSimulatorOptions } from "../../simulator/src/index";
 import { locateScenario } from "../../simulator/src/scenario/load";
+import { ControlClient, type SignInOptions } from "./controlClient";
+
+export * from "./controlClient";
 
 /** The custom-cloud settings the simulator prints, as typed values. */
 export interface SimulatorSettings {
@@ -21,142 +24,6 @@ export interface SimulatorSettings {
   armScope: string;
   /** The raw VS Code settings object. */
   raw: Record<string, unknown>;
-}
-
-export interface SignInOptions {
-  /** Complete MFA during sign-in (default false). */
-  mfa?: boolean;
-  deviceCompliant?: boolean;
-  location?: string;
-  /** Tenant of the credential (default "organizations": the user's home tenant). */
-  tenantId?: string;
-  /** Decline instead of approving. */
-  deny?: boolean;
-}
-
-export interface ApproveDeviceCodeInput extends Omit<SignInOptions, "tenantId"> {
-  userCode: string;
-  upn: string;
-}
-
-export interface AuditRecord {
-  seq: number;
-  time: string;
-  service: string;
-  method: string;
-  path: string;
-  status: number;
-  principal?: string;
-  detail?: string;
-}
-
-export interface PimRequestSummary {
-  name: string;
-  status: string;
-  requestType: string;
-  scope: string;
-  role: string;
-  principalId: string;
-  requestor: string;
-  justification: string | null;
-  ticketNumber: string | null;
-}
-
-export interface VmSummary {
-  id: string;
-  name: string;
-  power: string;
-  running: boolean;
-  sshPort?: number;
-  homeDir?: string;
-  logFile?: string;
-  hostPublicKey?: string;
-  loginUser?: string;
-  credential?: "sshKey" | "password";
-  passwordLoginUnavailable?: string;
-}
-
-export interface FaultInput {
-  match: { service?: string; method?: string; pathRegex?: string };
-  latencyMs?: number;
-  status?: number;
-  retryAfterSeconds?: number;
-  count?: number;
-  dropWebSocketAfterBytes?: number;
-}
-
-export class ControlApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: unknown,
-  ) {
-    super(`control API answered ${status}: ${JSON.stringify(body)}`);
-  }
-}
-
-/** Typed client for the simulator's control API (`/_sim/...`). */
-export class ControlClient {
-  constructor(readonly baseUrl: string) {}
-
-  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${this.baseUrl}${path}`, {
-      method,
-      headers: body === undefined ? {} : { "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    const parsed: unknown = text ? JSON.parse(text) : undefined;
-    if (!res.ok) throw new ControlApiError(res.status, parsed);
-    return parsed as T;
-  }
-
-  health(): Promise<{ status: string; scenario: string; now: string }> {
-    return this.call("GET", "/_sim/health");
-  }
-  state(): Promise<Record<string, unknown>> {
-    return this.call("GET", "/_sim/state");
-  }
-  async now(): Promise<Date> {
-    return new Date((await this.call<{ now: string }>("GET", "/_sim/clock")).now);
-  }
-  async advanceClock(seconds: number): Promise<Date> {
-    return new Date((await this.call<{ now: string }>("POST", "/_sim/clock", { advanceSeconds: seconds })).now);
-  }
-  approveDeviceCode(input: ApproveDeviceCodeInput): Promise<{ approved: boolean }> {
-    return this.call("POST", "/_sim/devicecode/approve", input);
-  }
-  async pimRequests(status?: string): Promise<PimRequestSummary[]> {
-    return (await this.call<{ value: PimRequestSummary[] }>("GET", `/_sim/pim/requests${status ? `?status=${encodeURIComponent(status)}` : ""}`)).value;
-  }
-  approvePim(name: string, justification?: string): Promise<PimRequestSummary> {
-    return this.call("POST", `/_sim/pim/requests/${encodeURIComponent(name)}/approve`, { justification });
-  }
-  denyPim(name: string, justification?: string): Promise<PimRequestSummary> {
-    return this.call("POST", `/_sim/pim/requests/${encodeURIComponent(name)}/deny`, { justification });
-  }
-  async vms(): Promise<VmSummary[]> {
-    return (await this.call<{ value: VmSummary[] }>("GET", "/_sim/vms")).value;
-  }
-  async vm(name: string): Promise<VmSummary> {
-    const vm = (await this.vms()).find((v) => v.name === name);
-    if (!vm) throw new Error(`no VM ${name}`);
-    return vm;
-  }
-  setPower(vmName: string, state: "running" | "stopped" | "deallocated"): Promise<VmSummary> {
-    return this.call("POST", `/_sim/vms/${encodeURIComponent(vmName)}/power`, { state });
-  }
-  async addFault(fault: FaultInput): Promise<string> {
-    return (await this.call<{ id: string }>("POST", "/_sim/faults", fault)).id;
-  }
-  async clearFaults(id?: string): Promise<void> {
-    await this.call("DELETE", id ? `/_sim/faults/${encodeURIComponent(id)}` : "/_sim/faults");
-  }
-  async audit(since = 0): Promise<AuditRecord[]> {
-    return (await this.call<{ value: AuditRecord[] }>("GET", `/_sim/audit?since=${since}`)).value;
-  }
-  armCaeChallenge(count = 1): Promise<{ armed: number }> {
-    return this.call("POST", "/_sim/cae", { count });
-  }
 }
 
 export interface TestSimulator {

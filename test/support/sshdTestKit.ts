@@ -3,7 +3,7 @@
  * key and known_hosts files, and `runSsh`, which hashes what it receives so that large transfers
  * can be checked without holding them in memory.
  */
-import { spawn } from "node:child_process";
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import * as os from "node:os";
@@ -91,6 +91,14 @@ export function runSsh(options: SshOptions): Promise<SshResult> {
   const child = spawn("ssh", args, { cwd: REPO_ROOT, env, stdio: ["pipe", "pipe", "pipe"] });
   if (child.pid !== undefined) options.onSpawn?.(child.pid);
 
+  return collectSshRun(child, options.stdin);
+}
+
+/**
+ * Feeds `stdin` to a spawned ssh (a buffer, a stream, or nothing: closed at once) and collects its
+ * exit, stderr and stdout (hashed as it comes; kept as text only when small, so gigabytes can flow).
+ */
+export function collectSshRun(child: ChildProcessWithoutNullStreams, stdin: Buffer | Readable | undefined, onStdout?: (chunk: Buffer) => void): Promise<SshResult> {
   const hash = createHash("sha256");
   const small: Buffer[] = [];
   let bytes = 0;
@@ -98,14 +106,14 @@ export function runSsh(options: SshOptions): Promise<SshResult> {
     hash.update(chunk);
     bytes += chunk.length;
     if (bytes <= 1024 * 1024) small.push(chunk);
+    onStdout?.(chunk);
   });
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   child.stdin.on("error", () => undefined);
-  const input = options.stdin;
-  if (input === undefined) child.stdin.end();
-  else if (Buffer.isBuffer(input)) child.stdin.end(input);
-  else pipeline(input, child.stdin).catch(() => undefined);
+  if (stdin === undefined) child.stdin.end();
+  else if (Buffer.isBuffer(stdin)) child.stdin.end(stdin);
+  else pipeline(stdin, child.stdin).catch(() => undefined);
 
   return new Promise((resolve, reject) => {
     child.on("error", reject);

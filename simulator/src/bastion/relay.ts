@@ -1,18 +1,25 @@
 import * as net from "node:net";
 import { type Duplex } from "node:stream";
-import { CLOSE } from "./websocket/frameParser";
+import { CLOSE, FramePool } from "./websocket/frameParser";
+import { UnmaskingBatcher } from "./websocket/simd";
 import { TunnelWebSocket } from "./websocket/tunnelWebSocket";
 
 /**
  * The Bastion data path: one WebSocket ⇄ one TCP connection to the VM, raw bytes in binary
- * messages, no header or multiplexing (§1.5). It sits in the benchmark path, so bytes are never
- * copied (client payload is unmasked in place and written as slices; VM data goes out as is) and
- * nothing is logged per chunk. Backpressure both ways:
+ * messages, no header or multiplexing (§1.5). It sits in the benchmark path (on the same cores as
+ * the tunnel and ssh), so each byte is handled once and nothing is logged per chunk: client data is
+ * unmasked (SIMD) while it is copied into one batch per event-loop turn, written to the VM in one
+ * piece; VM data is read into pooled buffers with room for the frame header in front and goes out
+ * as one buffer (no copy). Backpressure both ways:
  * - VM → client: the TCP socket is paused while more than WS_HIGH_WATER bytes wait on the
  *   WebSocket's socket, resumed when that queue drains;
- * - client → VM: the WebSocket's socket is paused when a TCP write returns false, resumed on 'drain'.
+ * - client → VM: the WebSocket's socket is paused while more than TCP_HIGH_WATER bytes wait to be
+ *   written to the VM, resumed on 'drain'.
  */
 const WS_HIGH_WATER = 1024 * 1024;
+/** Client → VM: stop reading from the client while more than this waits to be written to the VM. */
+const TCP_HIGH_WATER = 256 * 1024;
+const NO_MASK = Buffer.alloc(4);
 /** After the client is gone, the VM gets this long to take the data still queued for it. */
 const TCP_FLUSH_GRACE_MS = 30_000;
 
@@ -30,7 +37,7 @@ export interface RelayOptions {
 }
 
 export interface Relay {
-  /** Ends the relay from the Bastion side (session deleted): close frame to the client, TCP closed. */
+  /** Ends the relay from the Bastion side (session deleted): close frame to the client; TCP cut, or ended after a flush when the client had already closed. */
   close(reason: string): void;
   /** Abrupt end (server shutdown, fault): no close handshake. */
   terminate(): void;
@@ -38,7 +45,21 @@ export interface Relay {
 
 export function startRelay(options: RelayOptions): Relay {
   const { dropAfterBytes } = options;
-  const tcp = net.connect({ host: options.host, port: options.port, noDelay: true });
+  // VM → client chunks are read straight into pooled buffers that have room for the frame header
+  // (no allocation and no copy per chunk; see FramePool).
+  const pool = new FramePool();
+  const tcp = net.connect({
+    host: options.host,
+    port: options.port,
+    noDelay: true,
+    onread: {
+      buffer: () => pool.take(),
+      callback: (n: number, buf: Uint8Array): boolean => {
+        onVmData(Buffer.from(buf.buffer, buf.byteOffset, n));
+        return true;
+      },
+    },
+  });
   let relayed = 0;
   let wsClosed = false;
   let tcpClosed = false;
@@ -62,11 +83,23 @@ export function startRelay(options: RelayOptions): Relay {
     return false;
   };
 
+  /**
+   * Client → VM: the client's data is unmasked into one batch per event-loop turn (TLS hands it
+   * over one record, ≤ 16 KiB, at a time) and written to the VM in one piece.
+   */
+  const batcher = new UnmaskingBatcher((data, done) => {
+    if (tcp.destroyed) return done();
+    tcp.write(data, () => done());
+    // What the kernel did not take at once stays queued here; 'drain' resumes the client.
+    if (tcp.writableLength > TCP_HIGH_WATER) ws.pause();
+  });
+  const toVm = (chunk: Buffer, mask: Buffer, maskOffset: number, maskIsZero: boolean): void => {
+    if (withinBudget(chunk.length)) batcher.append(chunk, mask, maskOffset, maskIsZero);
+  };
+
   const ws: TunnelWebSocket = new TunnelWebSocket(options.socket, {
-    // client → VM
-    binary(chunk) {
-      if (withinBudget(chunk.length) && !tcp.write(chunk)) ws.pause();
-    },
+    binary: (chunk) => toVm(chunk, NO_MASK, 0, true),
+    maskedBinary: toVm,
     drain() {
       if (tcp.isPaused() && ws.bufferedAmount <= WS_HIGH_WATER) tcp.resume();
     },
@@ -74,6 +107,7 @@ export function startRelay(options: RelayOptions): Relay {
       wsClosed = true;
       if (!tcp.destroyed) {
         // Flush what the client sent before it closed, then FIN; nothing more will be read.
+        batcher.flush();
         tcp.end();
         tcp.once("finish", () => tcp.destroy());
         setTimeout(() => tcp.destroy(), TCP_FLUSH_GRACE_MS).unref();
@@ -84,12 +118,12 @@ export function startRelay(options: RelayOptions): Relay {
   tcp.on("drain", () => ws.resume());
 
   // VM → client
-  tcp.on("connect", () => (tcpConnected = true));
-  tcp.on("data", (chunk: Buffer) => {
+  const onVmData = (chunk: Buffer): void => {
     if (!withinBudget(chunk.length)) return;
-    ws.send(chunk);
+    ws.send(chunk, () => pool.give(chunk));
     if (ws.bufferedAmount > WS_HIGH_WATER) tcp.pause();
-  });
+  };
+  tcp.on("connect", () => (tcpConnected = true));
   // The VM closed its side: a normal end of the tunnel. Queued data goes out before the close frame.
   tcp.on("end", () => ws.close(CLOSE.normal));
   tcp.on("error", (err: NodeJS.ErrnoException) => {
@@ -108,8 +142,14 @@ export function startRelay(options: RelayOptions): Relay {
 
   return {
     close(reason) {
+      // A live tunnel is cut. One whose client already sent its close frame has nothing more to
+      // send: what it sent before is still on its way to the VM and is delivered before the FIN.
+      const clientDone = !ws.isOpen;
       ws.close(CLOSE.normal, reason);
-      tcp.destroy();
+      if (clientDone) {
+        batcher.flush();
+        tcp.end();
+      } else tcp.destroy();
     },
     terminate() {
       ws.terminate();

@@ -17,10 +17,24 @@ export function stableGuid(...parts: string[]): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
-/** ARM ids compare case-insensitively; this is the key used in maps. */
+/**
+ * ARM ids compare case-insensitively; this is the key used in maps. Hot: RBAC checks every listed
+ * resource against every assignment (the scale scenario makes millions of calls), so trailing
+ * slashes are trimmed by a loop (a `/\/+$/` regex tries every start position) and keys are memoised.
+ */
 export function idKey(id: string): string {
-  return id.toLowerCase().replace(/\/+$/, "");
+  const known = keyMemo.get(id);
+  if (known !== undefined) return known;
+  let end = id.length;
+  while (end > 0 && id.charCodeAt(end - 1) === 0x2f) end--;
+  const key = (end === id.length ? id : id.slice(0, end)).toLowerCase();
+  if (keyMemo.size >= KEY_MEMO_LIMIT) keyMemo.clear();
+  keyMemo.set(id, key);
+  return key;
 }
+
+const KEY_MEMO_LIMIT = 200_000;
+const keyMemo = new Map<string, string>();
 
 /** Parts of an ARM resource id (`/subscriptions/s/resourceGroups/g/providers/NS/type/name[/sub/name]`). */
 export interface ParsedArmId {
@@ -58,10 +72,13 @@ export function parseArmId(id: string): ParsedArmId {
 
 /** True when `scope` is `target` or one of its ancestors (segment-wise, case-insensitive). "/" covers everything. */
 export function scopeCovers(scope: string, target: string): boolean {
-  const s = idKey(scope);
-  const t = idKey(target);
-  if (s === "" || s === "/") return true;
-  return t === s || t.startsWith(`${s}/`);
+  return keyCovers(idKey(scope), idKey(target));
+}
+
+/** `scopeCovers` on keys already made by `idKey` (loops over many scopes make the target's key once). */
+export function keyCovers(scopeKey: string, targetKey: string): boolean {
+  if (scopeKey === "" || scopeKey === "/") return true;
+  return targetKey.length === scopeKey.length ? targetKey === scopeKey : targetKey.length > scopeKey.length && targetKey.charCodeAt(scopeKey.length) === 0x2f && targetKey.startsWith(scopeKey);
 }
 
 export function armVmId(sub: string, rg: string, name: string): string {

@@ -1,4 +1,4 @@
-import { scopeCovers } from "../util/ids";
+import { idKey, keyCovers, scopeCovers } from "../util/ids";
 import type { RoleAssignmentModel, RoleDefinitionModel } from "./model";
 
 /** Who is calling, from a verified access token. */
@@ -66,8 +66,9 @@ export class Rbac {
   }
 
   can(caller: Pick<Caller, "objectId">, action: string, scope: string, data = false): boolean {
+    const target = idKey(scope);
     for (const a of this.assignmentsOf(caller.objectId)) {
-      if (!scopeCovers(a.scope, scope)) continue;
+      if (!keyCovers(idKey(a.scope), target)) continue;
       const role = this.roles.get(a.roleGuid.toLowerCase());
       if (role && roleAllows(role, action, data)) return true;
     }

@@ -1,19 +1,11 @@
 import { isCloudVaultHost } from "../cloud";
 import { JitError } from "../errors";
 import { type AzureContext, callAzure } from "./azureContext";
+import type { SecretReader } from "../credential/secretReader";
 import { restErrorInfo } from "./azureErrors";
 
-/** A Key Vault secret as the credential module consumes it (its `SecretReader` port). */
-export interface SecretValue {
-  value: string;
-  contentType?: string;
-  name: string;
-  version: string;
-  vaultUrl: string;
-}
-
-/** Structurally the `SecretReader` port of src/core/credential. */
-export type SecretReader = (secretUri: URL, signal?: AbortSignal) => Promise<SecretValue>;
+/** The Key Vault implementation of the credential module's `SecretReader` port. */
+export type { SecretReader, SecretValue } from "../credential/secretReader";
 
 interface ParsedSecretUri {
   vaultUrl: string;

@@ -3,6 +3,7 @@ import type WebSocket from "ws";
 import { type Clock, systemClock, type TimerHandle } from "../clock";
 import { JitError } from "../errors";
 import { type Logger, nullLogger } from "../logger";
+import { FrameReader } from "./frameReader";
 import { MaskedFrameWriter } from "./maskedFrameWriter";
 import { type RelayEnd, remoteCloseEnd } from "./relayEnd";
 
@@ -14,8 +15,11 @@ export type { RelayEnd } from "./relayEnd";
  *
  * This is the hot path that users compare with plain SSH, so:
  * - chunks go through as they come (64 KiB reads from pipes and sockets), one frame per chunk, with
- *   no copy or log per chunk: upstream frames are masked in place and written by MaskedFrameWriter
- *   when the WebSocket's socket is given (`transport`), downstream payloads go to the output as is;
+ *   no log per chunk; when the WebSocket's socket is given (`transport`), upstream frames are
+ *   built and masked by MaskedFrameWriter (SIMD, one buffer per frame) and written to it directly,
+ *   and downstream the payload of data frames is streamed to the output as it arrives, without
+ *   waiting for whole messages or copying them (FrameReader), the output's writes of one
+ *   event-loop turn going out as one system call; control frames still go through `ws`;
  * - backpressure is real in both directions, so a slow reader on either side bounds memory:
  *   upstream, the input is paused while the WebSocket's `bufferedAmount` is above `highWaterMark`
  *   and resumed when send callbacks bring it under `lowWaterMark`; downstream, the WebSocket is
@@ -98,6 +102,10 @@ export class Relay {
   private closeTimer: TimerHandle | undefined;
   private resolveDone!: (result: RelayResult) => void;
   private finished = false;
+  private outputCorked = false;
+  /** `ws`'s own 'data' listeners on the transport, which now get only the frames it must see. */
+  private wsDataListeners: ((chunk: Buffer) => void)[] = [];
+  private readonly transport: Duplex | undefined;
 
   constructor(
     private readonly socket: WebSocket,
@@ -116,6 +124,7 @@ export class Relay {
     this.signal = options.signal;
     this.startedAt = this.clock.now();
     this.frames = options.transport ? new MaskedFrameWriter(options.transport) : undefined;
+    this.transport = options.transport;
     this.done = new Promise<RelayResult>((resolve) => {
       this.resolveDone = resolve;
     });
@@ -163,6 +172,7 @@ export class Relay {
       this.maybeFinish();
       return;
     }
+    if (this.transport) this.takeOverReads(this.transport);
     if (socket.isPaused) socket.resume();
     if (input.isPaused()) input.resume();
     this.scheduleKeepalive();
@@ -208,16 +218,64 @@ export class Relay {
 
   // ---- downstream: WebSocket → local output ----------------------------------------------------
 
+  /**
+   * Reads the transport ourselves (the WebSocket is paused since 'open', so nothing was read yet):
+   * data frames stream to the output, every other frame goes to `ws`'s own listener as raw bytes.
+   */
+  private takeOverReads(transport: Duplex): void {
+    this.wsDataListeners = transport.listeners("data") as ((chunk: Buffer) => void)[];
+    for (const listener of this.wsDataListeners) transport.off("data", listener);
+    const reader = new FrameReader({
+      data: this.onPayload,
+      other: (bytes) => {
+        for (const listener of this.wsDataListeners) listener.call(transport, bytes);
+      },
+    });
+    this.onTransportData = (chunk: Buffer) => reader.push(chunk);
+    transport.on("data", this.onTransportData);
+    // When the socket closes with bytes still unread (paused), `ws` reads them for its parser; they
+    // are ours to parse first.
+    transport.prependListener("close", () => {
+      let chunk: Buffer | null;
+      while ((chunk = transport.read() as Buffer | null) !== null) reader.push(chunk);
+    });
+  }
+
+  private onTransportData: ((chunk: Buffer) => void) | undefined;
+
+  /** Payload bytes of data frames, as they arrive. */
+  private readonly onPayload = (chunk: Buffer): void => {
+    this.heardSincePing = true;
+    this.received += chunk.length;
+    if (this.outputSettled) return;
+    if (!this.outputCorked) {
+      this.outputCorked = true;
+      this.output.cork();
+      setImmediate(this.flushOutput);
+    }
+    // One read of the transport can bring megabytes before the flush: the bound is checked per chunk.
+    if (!this.output.write(chunk)) this.pauseForOutput();
+  };
+
+  private readonly flushOutput = (): void => {
+    this.outputCorked = false;
+    this.output.uncork();
+  };
+
+  /** Stops reading the WebSocket while the output holds `outputHighWaterMark` or more; 'drain' resumes it. */
+  private pauseForOutput(): void {
+    if (this.socketPaused || this.output.writableLength < this.outputHighWaterMark) return;
+    this.socketPaused = true;
+    this.socket.pause();
+    this.output.once("drain", this.onOutputDrain);
+  }
+
   private readonly onMessage = (data: WebSocket.RawData): void => {
     this.heardSincePing = true;
     const chunk = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
     this.received += chunk.length;
     if (this.outputSettled) return;
-    if (!this.output.write(chunk) && !this.socketPaused && this.output.writableLength >= this.outputHighWaterMark) {
-      this.socketPaused = true;
-      this.socket.pause();
-      this.output.once("drain", this.onOutputDrain);
-    }
+    if (!this.output.write(chunk)) this.pauseForOutput();
   };
 
   private readonly onOutputDrain = (): void => {

@@ -55,7 +55,7 @@ import {
 import { LineSplitter } from "../../shared/lineSplitter";
 import type { BastionSession } from "../bastion/bastionSession";
 import { deleteSession } from "../bastion/tokenApi";
-import { isCancellation } from "../cancellation";
+import { isCancellation, raceWithSignal } from "../cancellation";
 import { errorMessage, isJitError } from "../errors";
 import { type Logger, nullLogger } from "../logger";
 import { redact } from "../redact";
@@ -248,19 +248,5 @@ function failure(id: number | null, code: string, message: string): BrokerReply 
 
 /** A handler that ignores its signal must still not hold the reply past the deadline. */
 function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener("abort", onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(e);
-      },
-    );
-  });
+  return raceWithSignal(promise, signal, (s) => s.reason);
 }

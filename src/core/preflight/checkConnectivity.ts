@@ -1,7 +1,7 @@
 import { isCancellation, throwIfAborted } from "../cancellation";
 import { type AzureContext, getCallerIdentity } from "../azure/azureContext";
 import { describeDuration } from "../azure/isoDuration";
-import type { SecretReader } from "../azure/secretReader";
+import type { SecretReader } from "../credential/secretReader";
 import { type ErrorCode, errorMessage, isJitError } from "../errors";
 import type { VmEntry } from "../inventory/loadInventory";
 import { findSshClient } from "./sshClient";

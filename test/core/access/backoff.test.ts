@@ -13,6 +13,24 @@ describe("backoff", () => {
     assert.equal(backoffDelay(2, opts, () => 0.999999), 4800);
   });
 
+  it("proportional polling is never late by more than its fraction of the wait (plus jitter)", () => {
+    const proportional = { initialMs: 250, maxMs: 5000, fractionOfElapsed: 0.1, jitter: 0.2 };
+    const mid = (): number => 0.5;
+    assert.equal(backoffDelay(0, proportional, mid, 0), 250, "starts at initialMs");
+    assert.equal(backoffDelay(7, proportional, mid, 1000), 250, "never under initialMs");
+    assert.equal(backoffDelay(9, proportional, mid, 8000), 800);
+    assert.equal(backoffDelay(30, proportional, mid, 600_000), 5000, "capped");
+    // Simulated: a change 8 s in is seen at most ~12% (10% + jitter) late, in a few dozen polls.
+    let t = 0;
+    let polls = 0;
+    while (t < 8000) {
+      t += backoffDelay(polls, proportional, () => 0.999999, t);
+      polls++;
+    }
+    assert.ok(t - 8000 <= 0.12 * 8000, `seen ${t - 8000} ms late`);
+    assert.ok(polls < 30, `${polls} polls`);
+  });
+
   it("polls until a value, sleeping on the injected clock", async () => {
     const clock = new ManualClock();
     let calls = 0;

@@ -27,10 +27,18 @@ const DIR_PREFIX = "ajc-e2e-";
 
 export function createSessionDirs(): SessionDirs {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), `${DIR_PREFIX}${process.pid}-`));
+  return makeSessionDirs(root, root);
+}
+
+/**
+ * Creates (0700) the folders of a session: VS Code's under `root`, HOME (with its XDG folders) and
+ * TMPDIR under `hostRoot`, which must be short (VS Code and the extension put Unix sockets there).
+ */
+export function makeSessionDirs(root: string, hostRoot: string): SessionDirs {
   const dirs: SessionDirs = {
     root,
-    home: path.join(root, "home"),
-    tmp: path.join(root, "tmp"),
+    home: path.join(hostRoot, "home"),
+    tmp: path.join(hostRoot, "tmp"),
     userData: path.join(root, "user-data"),
     extensions: path.join(root, "extensions"),
     workspace: path.join(root, "workspace"),

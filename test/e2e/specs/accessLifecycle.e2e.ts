@@ -7,7 +7,7 @@ import { answerAccessRequest } from "../support/accessRequest";
 import { menuTitle } from "../support/commandTitles";
 import { advanceClockWithDemoCommand } from "../support/demoCommands";
 import { readmeScreenshot } from "../support/readmeScreenshots";
-import { useSimulatorSession } from "../support/simSession";
+import { signInAndFindVm, stepChain, useSimulatorSession } from "../support/simSession";
 
 /**
  * Specs 2–5, one user story on vm-dev-01 (needs PIM with a justification): request access, watch
@@ -21,19 +21,11 @@ describe(`access lifecycle on ${VM}: request, countdown, SSH terminal, expiry`, 
   this.timeout(120_000);
   // JIT stays "Initiating" for 2 s, as in the demo, so that the progress notification is on screen long enough to see.
   const ctx = useSimulatorSession("access-lifecycle", { simulation: { jitInitiatingSeconds: 2 } });
-  const done = new Set<string>();
-  const needs = (step: string): void => assert.ok(done.has(step), `skipped: this step needs "${step}", which did not pass`);
+  const { done, needs } = stepChain();
 
   it("signs in and lists the VM as needing PIM", async () => {
-    const { view, endpoints, upn, session } = ctx();
-    await view.open();
-    await view.signIn(endpoints, { upn });
-    // Sign-in prompts stay on screen (the vm-tree spec reports that): clear them for the pictures below.
-    await session.workbench.notifications.clearAll();
-    await view.widenSideBar(420);
-    await view.waitForVms([VM]);
-    await view.waitForVmDescription(VM, /^needs PIM$/);
-    done.add("sign-in");
+    await signInAndFindVm(ctx(), VM, /^needs PIM$/);
+    done("sign-in");
   });
 
   it("requests access with a justification typed into the quick input; a progress notification follows the steps; the VM turns ready", async () => {
@@ -56,7 +48,7 @@ describe(`access lifecycle on ${VM}: request, countdown, SSH terminal, expiry`, 
       `no PIM request for rg-vm-dev-01 with justification "${justification}": ${JSON.stringify(requests)}`,
     );
     await workbench.screenshot("access-granted");
-    done.add("request");
+    done("request");
   });
 
   it("shows the countdown in the status bar: $(shield) vm-dev-01 <time left>", async () => {
@@ -73,7 +65,7 @@ describe(`access lifecycle on ${VM}: request, countdown, SSH terminal, expiry`, 
     assert.match(tooltip, /vm-dev-01/);
     assert.match(tooltip, /Extend/);
     await readmeScreenshot(session.workbench, "countdown", "countdown", { keepPointer: true });
-    done.add("countdown");
+    done("countdown");
   });
 
   it("opens an SSH terminal through the Bastion tunnel and runs a command on the VM", async () => {
@@ -100,7 +92,7 @@ describe(`access lifecycle on ${VM}: request, countdown, SSH terminal, expiry`, 
     assert.deepEqual(await workbench.terminal.names(), [`SSH: ${VM}`]);
     // The consent was honoured: one Include of our config at the top of the user's (the session's HOME).
     assert.match(fs.readFileSync(path.join(session.dirs.home, ".ssh/config"), "utf8"), /^Include .*azure-jit-connect/m);
-    done.add("terminal");
+    done("terminal");
   });
 
   it("ends access when the grant expires: countdown gone, a notification, the VM needs access again", async () => {

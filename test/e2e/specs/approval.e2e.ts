@@ -5,7 +5,7 @@ import { answerAccessRequest } from "../support/accessRequest";
 import { menuTitle } from "../support/commandTitles";
 import { approveWithDemoCommand } from "../support/demoCommands";
 import { readmeScreenshot } from "../support/readmeScreenshots";
-import { useSimulatorSession } from "../support/simSession";
+import { signInAndFindVm, stepChain, useSimulatorSession } from "../support/simSession";
 
 /**
  * Spec 6, the approval path on vm-approval (PIM policy: approval + justification + ticket): the
@@ -16,19 +16,11 @@ const VM = "vm-approval";
 describe(`approval path on ${VM}`, function () {
   this.timeout(120_000);
   const ctx = useSimulatorSession("approval");
-  const done = new Set<string>();
-  const needs = (step: string): void => assert.ok(done.has(step), `skipped: this step needs "${step}", which did not pass`);
+  const { done, needs } = stepChain();
 
   it("signs in and lists the VM as needing approval", async () => {
-    const { view, endpoints, upn, session } = ctx();
-    await view.open();
-    await view.signIn(endpoints, { upn });
-    // Sign-in prompts stay on screen (the vm-tree spec reports that): clear them for the pictures below.
-    await session.workbench.notifications.clearAll();
-    await view.widenSideBar(420);
-    await view.waitForVms([VM]);
-    await view.waitForVmDescription(VM, /^needs approval$/);
-    done.add("sign-in");
+    await signInAndFindVm(ctx(), VM, /^needs approval$/);
+    done("sign-in");
   });
 
   it("requests access with a justification and a ticket; the request waits for an approver", async () => {
@@ -47,7 +39,7 @@ describe(`approval path on ${VM}`, function () {
     assert.equal(pending[0]!.justification, justification);
     assert.equal(pending[0]!.ticketNumber, ticket);
     await readmeScreenshot(workbench, "approval-pending", "approval");
-    done.add("pending");
+    done("pending");
   });
 
   it('"Approve Pending Request" (demo) approves it: a notification, and the VM turns ready', async () => {

@@ -2,7 +2,7 @@
 import * as assert from "node:assert/strict";
 import { answerAccessRequest } from "../support/accessRequest";
 import { menuTitle } from "../support/commandTitles";
-import { useSimulatorSession } from "../support/simSession";
+import { signInAndFindVm, stepChain, useSimulatorSession } from "../support/simSession";
 
 /**
  * The MFA step-up the demo's tour promises on vm-mfa (PIM policy: authentication context c1, which
@@ -14,17 +14,11 @@ const VM = "vm-mfa";
 describe(`MFA step-up on ${VM}`, function () {
   this.timeout(120_000);
   const ctx = useSimulatorSession("mfa-step-up");
-  const done = new Set<string>();
-  const needs = (step: string): void => assert.ok(done.has(step), `skipped: this step needs "${step}", which did not pass`);
+  const { done, needs } = stepChain();
 
   it("signs in without MFA and lists the VM as needing MFA", async () => {
-    const { view, endpoints, upn, session } = ctx();
-    await view.open();
-    await view.signIn(endpoints, { upn, mfa: false });
-    await session.workbench.notifications.clearAll();
-    await view.waitForVms([VM]);
-    await view.waitForVmDescription(VM, /^MFA required$/);
-    done.add("sign-in");
+    await signInAndFindVm(ctx(), VM, /^MFA required$/, { mfa: false });
+    done("sign-in");
   });
 
   it("asks to sign in again with MFA during the request, then opens access", async () => {

@@ -22,6 +22,9 @@ import type { BastionSession } from "../../../src/core/bastion/bastionSession";
 import { requestSession } from "../../../src/core/bastion/tokenApi";
 import { type BrokerHandler, type BrokerServer, startBrokerServer } from "../../../src/core/broker/brokerServer";
 import { JitError } from "../../../src/core/errors";
+import { collectSshRun, type SshResult } from "../../support/sshdTestKit";
+
+export { memoryOf } from "../../support/procfs";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
 export const BASTION_ID = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-hub/providers/Microsoft.Network/bastionHosts/bas-test";
@@ -267,14 +270,7 @@ export interface SshRun {
   onStdout?(chunk: Buffer): void;
 }
 
-export interface SshOutcome {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stdoutBytes: number;
-  stdoutSha256: string;
-  stderr: string;
-}
+export type SshOutcome = SshResult;
 
 /** Runs `ssh <host> <command>` with ProxyCommand = the tunnel, and no user or system ssh config. */
 export function sshThroughTunnel(world: SshTarget, run: SshRun): Promise<SshOutcome> {
@@ -292,30 +288,7 @@ export function sshThroughTunnel(world: SshTarget, run: SshRun): Promise<SshOutc
   args.push("-l", world.user, run.host, run.command);
   const child = spawn("ssh", args, { env: world.env(run.env), stdio: ["pipe", "pipe", "pipe"] });
   if (child.pid !== undefined) run.onSpawn?.(child.pid);
-  const hash = createHash("sha256");
-  const small: Buffer[] = [];
-  let bytes = 0;
-  child.stdout.on("data", (chunk: Buffer) => {
-    hash.update(chunk);
-    bytes += chunk.length;
-    if (bytes <= 1024 * 1024) small.push(chunk);
-    run.onStdout?.(chunk);
-  });
-  let stderr = "";
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  child.stdin.on("error", () => undefined);
-  if (run.stdin === undefined) child.stdin.end();
-  else if (Buffer.isBuffer(run.stdin)) child.stdin.end(run.stdin);
-  else {
-    run.stdin.on("error", () => undefined);
-    run.stdin.pipe(child.stdin);
-  }
-  return new Promise((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (code, signal) =>
-      resolve({ code, signal, stdout: bytes <= 1024 * 1024 ? Buffer.concat(small).toString() : "", stdoutBytes: bytes, stdoutSha256: hash.digest("hex"), stderr }),
-    );
-  });
+  return collectSshRun(child, run.stdin, run.onStdout);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -367,17 +340,6 @@ export async function isRunning(pid: number): Promise<boolean> {
     return state !== "Z" && state !== "X";
   } catch {
     return false;
-  }
-}
-
-/** Peak and current resident memory of a process in bytes (VmHWM / VmRSS), or undefined once it is gone. */
-export async function memoryOf(pid: number): Promise<{ rss: number; peak: number } | undefined> {
-  try {
-    const status = await fsp.readFile(`/proc/${pid}/status`, "utf8");
-    const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? 0) * 1024;
-    return { rss: kb("VmRSS"), peak: kb("VmHWM") };
-  } catch {
-    return undefined;
   }
 }
 

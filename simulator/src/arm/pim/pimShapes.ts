@@ -32,17 +32,24 @@ function expanded(d: ShapeDeps, scope: string, roleGuid: string, principalId: st
   };
 }
 
+/** The properties every schedule and instance starts with: who holds which role where, and when. */
+function roleWindow(e: EligibilitySchedule | AssignmentSchedule): Record<string, unknown> {
+  return {
+    scope: e.scope || "/",
+    roleDefinitionId: roleDefinitionId(e.scope, e.roleGuid),
+    principalId: e.principalId,
+    principalType: e.principalType,
+    startDateTime: iso(e.start),
+    endDateTime: iso(e.end),
+  };
+}
+
 export function eligibilityScheduleToArm(d: ShapeDeps, e: EligibilitySchedule): Record<string, unknown> {
   return {
     properties: {
-      scope: e.scope || "/",
-      roleDefinitionId: roleDefinitionId(e.scope, e.roleGuid),
-      principalId: e.principalId,
-      principalType: e.principalType,
+      ...roleWindow(e),
       roleEligibilityScheduleRequestId: `${e.scope}/providers/Microsoft.Authorization/roleEligibilityScheduleRequests/${e.name}`,
       status: "Provisioned",
-      startDateTime: iso(e.start),
-      endDateTime: iso(e.end),
       memberType: "Direct",
       createdOn: iso(e.start),
       updatedOn: iso(e.start),
@@ -57,14 +64,9 @@ export function eligibilityScheduleToArm(d: ShapeDeps, e: EligibilitySchedule): 
 export function eligibilityInstanceToArm(d: ShapeDeps, e: EligibilitySchedule): Record<string, unknown> {
   return {
     properties: {
-      scope: e.scope || "/",
-      roleDefinitionId: roleDefinitionId(e.scope, e.roleGuid),
-      principalId: e.principalId,
-      principalType: e.principalType,
+      ...roleWindow(e),
       status: "Provisioned",
       roleEligibilityScheduleId: eligibilityScheduleId(e),
-      startDateTime: iso(e.start),
-      endDateTime: iso(e.end),
       memberType: "Direct",
       createdOn: iso(e.start),
       expandedProperties: expanded(d, e.scope, e.roleGuid, e.principalId),
@@ -78,17 +80,12 @@ export function eligibilityInstanceToArm(d: ShapeDeps, e: EligibilitySchedule): 
 export function assignmentScheduleToArm(d: ShapeDeps, a: AssignmentSchedule): Record<string, unknown> {
   return {
     properties: {
-      scope: a.scope || "/",
-      roleDefinitionId: roleDefinitionId(a.scope, a.roleGuid),
-      principalId: a.principalId,
-      principalType: a.principalType,
+      ...roleWindow(a),
       roleAssignmentScheduleRequestId: `${a.scope}/providers/Microsoft.Authorization/roleAssignmentScheduleRequests/${a.requestName}`,
       linkedRoleEligibilityScheduleId: a.linkedEligibilityScheduleId,
       status: "Provisioned",
       assignmentType: "Activated",
       memberType: "Direct",
-      startDateTime: iso(a.start),
-      endDateTime: iso(a.end),
       createdOn: iso(a.createdOn),
       updatedOn: iso(a.createdOn),
       expandedProperties: expanded(d, a.scope, a.roleGuid, a.principalId),
@@ -102,15 +99,10 @@ export function assignmentScheduleToArm(d: ShapeDeps, a: AssignmentSchedule): Re
 export function assignmentInstanceToArm(d: ShapeDeps, a: AssignmentSchedule): Record<string, unknown> {
   return {
     properties: {
-      scope: a.scope || "/",
-      roleDefinitionId: roleDefinitionId(a.scope, a.roleGuid),
-      principalId: a.principalId,
-      principalType: a.principalType,
+      ...roleWindow(a),
       roleAssignmentScheduleId: `${a.scope}/providers/Microsoft.Authorization/roleAssignmentSchedules/${a.name}`,
       originRoleAssignmentId: `${a.scope}/providers/Microsoft.Authorization/roleAssignments/${a.instanceName}`,
       status: "Provisioned",
-      startDateTime: iso(a.start),
-      endDateTime: iso(a.end),
       linkedRoleEligibilityScheduleId: a.linkedEligibilityScheduleId,
       linkedRoleEligibilityScheduleInstanceId: a.linkedEligibilityInstanceId,
       assignmentType: "Activated",

@@ -25,6 +25,7 @@ import type { RoleAssignmentModel } from "../../world/model";
 import type { Caller, Rbac } from "../../world/rbac";
 import { effectivePolicy } from "./pimPolicy";
 
+/** A role held (eligible or active) by a principal at a scope, for a time window. */
 export interface EligibilitySchedule {
   name: string;
   instanceName: string;
@@ -37,16 +38,7 @@ export interface EligibilitySchedule {
   end: number;
 }
 
-export interface AssignmentSchedule {
-  name: string;
-  instanceName: string;
-  scope: string;
-  roleGuid: string;
-  principalId: string;
-  principalType: "User" | "ServicePrincipal";
-  tenantId: string;
-  start: number;
-  end: number;
+export interface AssignmentSchedule extends EligibilitySchedule {
   createdOn: number;
   linkedEligibilityScheduleId?: string;
   linkedEligibilityInstanceId?: string;

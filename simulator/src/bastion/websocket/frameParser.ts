@@ -9,6 +9,12 @@ export const CLOSE = { normal: 1000, protocolError: 1002, unsupportedData: 1003,
 export interface FrameHandler {
   /** Payload bytes of binary messages, in order, as they arrive (a message may come in many calls). */
   binary(chunk: Buffer): void;
+  /**
+   * When present, binary payload is handed over still masked, with the frame's mask and the
+   * chunk's offset in the frame, instead of unmasked in place and given to `binary`: the handler
+   * unmasks it while copying it where it goes (see UnmaskingBatcher).
+   */
+  maskedBinary?(chunk: Buffer, mask: Buffer, maskOffset: number, maskIsZero: boolean): void;
   /** A text message started: the tunnel carries bytes only. Parsing stops. */
   text(): void;
   ping(payload: Buffer): void;
@@ -55,15 +61,20 @@ export class FrameParser {
       }
       const n = Math.min(this.remaining, chunk.length - pos);
       const slice = chunk.subarray(pos, pos + n);
-      if (!this.maskIsZero) unmaskInPlace(slice, this.mask, this.maskOffset);
+      const maskOffset = this.maskOffset;
       this.maskOffset += n;
       this.remaining -= n;
       pos += n;
-      if (this.control) {
-        slice.copy(this.control, this.controlLength);
-        this.controlLength += n;
+      if (!this.control && this.handler.maskedBinary) {
+        this.handler.maskedBinary(slice, this.mask, maskOffset, this.maskIsZero);
       } else {
-        this.handler.binary(slice);
+        if (!this.maskIsZero) unmaskInPlace(slice, this.mask, maskOffset);
+        if (this.control) {
+          slice.copy(this.control, this.controlLength);
+          this.controlLength += n;
+        } else {
+          this.handler.binary(slice);
+        }
       }
       if (this.remaining === 0) this.endFrame();
     }
@@ -178,4 +189,67 @@ export function frameHeader(opcode: number, length: number): Buffer {
   h.writeUInt32BE(Math.floor(length / 0x100000000), 2);
   h.writeUInt32BE(length >>> 0, 6);
   return h;
+}
+
+/** Room a FramePool buffer keeps before its payload: the largest server frame header (10 bytes). */
+export const FRAME_HEADROOM = 16;
+
+/**
+ * When `payload` sits in memory with at least a frame header's worth of bytes before it that
+ * belong to nobody (a FramePool buffer), writes the header there and returns the whole frame as
+ * one Buffer over the same memory; otherwise undefined.
+ */
+export function framedInPlace(opcode: number, payload: Buffer): Buffer | undefined {
+  if (!FramePool.owns(payload)) return undefined;
+  const length = payload.length;
+  const headerLength = length < 126 ? 2 : length < 0x10000 ? 4 : 10;
+  const start = payload.byteOffset - headerLength;
+  const frame = Buffer.from(payload.buffer, start, headerLength + length);
+  frame[0] = 0x80 | opcode;
+  if (headerLength === 2) frame[1] = length;
+  else if (headerLength === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeUInt32BE(Math.floor(length / 0x100000000), 2);
+    frame.writeUInt32BE(length >>> 0, 6);
+  }
+  return frame;
+}
+
+/**
+ * Read buffers for the VM side of a relay (`net.connect({ onread })`): each has FRAME_HEADROOM
+ * spare bytes before the part the socket reads into, so that a chunk read from the VM becomes a
+ * WebSocket frame without a copy. Buffers come back to the pool once their frame is written (the
+ * write callback), so a steady transfer allocates nothing.
+ */
+export class FramePool {
+  private static readonly marked = new WeakSet<ArrayBuffer>();
+  private readonly free: Buffer[] = [];
+
+  constructor(
+    readonly readSize = 64 * 1024,
+    private readonly maxFree = 32,
+  ) {}
+
+  static owns(payload: Buffer): boolean {
+    // Exactly at the headroom: a slice further in would have someone's payload before it.
+    return payload.byteOffset === FRAME_HEADROOM && payload.buffer instanceof ArrayBuffer && FramePool.marked.has(payload.buffer);
+  }
+
+  /** A buffer to read into (its view starts after the headroom). */
+  take(): Buffer {
+    const reused = this.free.pop();
+    if (reused) return reused;
+    const memory = new ArrayBuffer(FRAME_HEADROOM + this.readSize);
+    FramePool.marked.add(memory);
+    return Buffer.from(memory, FRAME_HEADROOM, this.readSize);
+  }
+
+  /** Gives back a buffer (any view of it) once nothing refers to its bytes any more. */
+  give(view: Buffer): void {
+    if (this.free.length >= this.maxFree || !(view.buffer instanceof ArrayBuffer) || !FramePool.marked.has(view.buffer)) return;
+    this.free.push(Buffer.from(view.buffer, FRAME_HEADROOM, this.readSize));
+  }
 }

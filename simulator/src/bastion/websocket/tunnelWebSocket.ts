@@ -1,5 +1,5 @@
 import { type Duplex } from "node:stream";
-import { CLOSE, FrameParser, frameHeader, OPCODE } from "./frameParser";
+import { CLOSE, FrameParser, frameHeader, framedInPlace, OPCODE } from "./frameParser";
 
 /** How long the peer gets to answer our close frame before the socket is dropped. */
 const CLOSE_TIMEOUT_MS = 30_000;
@@ -9,6 +9,8 @@ const MAX_REASON_BYTES = 123;
 export interface TunnelWebSocketEvents {
   /** Payload bytes of binary messages as they arrive (only while open). */
   binary(chunk: Buffer): void;
+  /** When present, binary payload arrives still masked (see FrameHandler.maskedBinary). */
+  maskedBinary?(chunk: Buffer, mask: Buffer, maskOffset: number, maskIsZero: boolean): void;
   /** The socket's write queue has emptied. */
   drain(): void;
   /** The connection is gone. `code` is the peer's close status, 1005 without one, 1006 without a close frame. */
@@ -37,6 +39,13 @@ export class TunnelWebSocket {
       binary: (chunk) => {
         if (this.state === "open") this.events.binary(chunk);
       },
+      ...(events.maskedBinary
+        ? {
+            maskedBinary: (chunk: Buffer, mask: Buffer, maskOffset: number, maskIsZero: boolean) => {
+              if (this.state === "open") events.maskedBinary?.(chunk, mask, maskOffset, maskIsZero);
+            },
+          }
+        : {}),
       text: () => this.close(CLOSE.unsupportedData, "Binary frames only"),
       ping: (payload) => this.sendFrame(OPCODE.pong, payload),
       pong: () => undefined,
@@ -68,8 +77,17 @@ export class TunnelWebSocket {
   }
 
   /** Sends `chunk` as one binary message. */
-  send(chunk: Buffer): void {
-    if (this.state === "open") this.sendFrame(OPCODE.binary, chunk);
+  send(chunk: Buffer, callback?: (error?: Error | null) => void): void {
+    if (this.state !== "open") return;
+    // A chunk read into a FramePool buffer has room for the header right before it: header and
+    // payload then go out as one contiguous buffer, which TLS encrypts without copying it first
+    // (a write of several buffers is gathered into a new one by Node's TLS layer).
+    const frame = framedInPlace(OPCODE.binary, chunk);
+    if (frame && !this.socket.destroyed && !this.socket.writableEnded) {
+      this.socket.write(frame, callback);
+      return;
+    }
+    this.sendFrame(OPCODE.binary, chunk, callback);
   }
 
   /** Stops reading from the client (backpressure towards it). */
@@ -111,13 +129,18 @@ export class TunnelWebSocket {
     this.socket.end();
   }
 
-  private sendFrame(opcode: number, payload: Buffer): void {
+  private sendFrame(opcode: number, payload: Buffer, callback?: (error?: Error | null) => void): void {
     if (this.socket.destroyed || this.socket.writableEnded) return;
     this.socket.cork();
-    this.socket.write(frameHeader(opcode, payload.length));
-    if (payload.length > 0) this.socket.write(payload);
+    if (payload.length > 0) {
+      this.socket.write(frameHeader(opcode, payload.length));
+      this.socket.write(payload, callback);
+    } else {
+      this.socket.write(frameHeader(opcode, 0), callback);
+    }
     this.socket.uncork();
   }
+
 }
 
 function truncate(bytes: Buffer): Buffer {

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import * as net from "node:net";
 import * as path from "node:path";
+import { freeLocalPort } from "../../../../src/core/service/portForward";
 import { run } from "./ssh";
 
 /** A real sshd on 127.0.0.1 for one test, with its own config, host key and authorized_keys. */
@@ -10,18 +10,6 @@ export interface TestSshd {
   /** `<type> <base64>` of the host key. */
   hostPublicKey: string;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Resolves when sshd reports it listens; rejects with its stderr when it exits first. */
@@ -57,7 +45,7 @@ export async function startSshd(dir: string, authorizedKeys: string, options: { 
   const authorizedKeysFile = path.join(dir, "authorized_keys");
   writeFileSync(authorizedKeysFile, authorizedKeys, { mode: 0o600 });
   for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
+    const port = await freeLocalPort();
     const configFile = path.join(dir, "sshd_config");
     writeFileSync(
       configFile,
