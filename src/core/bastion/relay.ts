@@ -103,8 +103,6 @@ export class Relay {
   private resolveDone!: (result: RelayResult) => void;
   private finished = false;
   private outputCorked = false;
-  /** `ws`'s own 'data' listeners on the transport, which now get only the frames it must see. */
-  private wsDataListeners: ((chunk: Buffer) => void)[] = [];
   private readonly transport: Duplex | undefined;
 
   constructor(
@@ -223,16 +221,16 @@ export class Relay {
    * data frames stream to the output, every other frame goes to `ws`'s own listener as raw bytes.
    */
   private takeOverReads(transport: Duplex): void {
-    this.wsDataListeners = transport.listeners("data") as ((chunk: Buffer) => void)[];
-    for (const listener of this.wsDataListeners) transport.off("data", listener);
+    // `ws`'s own 'data' listeners, which from now on get only the frames it must see.
+    const wsDataListeners = transport.listeners("data") as ((chunk: Buffer) => void)[];
+    for (const listener of wsDataListeners) transport.off("data", listener);
     const reader = new FrameReader({
       data: this.onPayload,
       other: (bytes) => {
-        for (const listener of this.wsDataListeners) listener.call(transport, bytes);
+        for (const listener of wsDataListeners) listener.call(transport, bytes);
       },
     });
-    this.onTransportData = (chunk: Buffer) => reader.push(chunk);
-    transport.on("data", this.onTransportData);
+    transport.on("data", (chunk: Buffer) => reader.push(chunk));
     // When the socket closes with bytes still unread (paused), `ws` reads them for its parser; they
     // are ours to parse first.
     transport.prependListener("close", () => {
@@ -241,21 +239,29 @@ export class Relay {
     });
   }
 
-  private onTransportData: ((chunk: Buffer) => void) | undefined;
-
   /** Payload bytes of data frames, as they arrive. */
-  private readonly onPayload = (chunk: Buffer): void => {
+  private readonly onPayload = (chunk: Buffer): void => this.deliver(chunk, true);
+
+  private readonly onMessage = (data: WebSocket.RawData): void => {
+    this.deliver(Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data), false);
+  };
+
+  /**
+   * Bytes from the remote end to the output. `cork`: the writes of one event-loop turn go out
+   * together (FrameReader hands over many small slices per read); `ws` messages come whole.
+   */
+  private deliver(chunk: Buffer, cork: boolean): void {
     this.heardSincePing = true;
     this.received += chunk.length;
     if (this.outputSettled) return;
-    if (!this.outputCorked) {
+    if (cork && !this.outputCorked) {
       this.outputCorked = true;
       this.output.cork();
       setImmediate(this.flushOutput);
     }
     // One read of the transport can bring megabytes before the flush: the bound is checked per chunk.
     if (!this.output.write(chunk)) this.pauseForOutput();
-  };
+  }
 
   private readonly flushOutput = (): void => {
     this.outputCorked = false;
@@ -269,14 +275,6 @@ export class Relay {
     this.socket.pause();
     this.output.once("drain", this.onOutputDrain);
   }
-
-  private readonly onMessage = (data: WebSocket.RawData): void => {
-    this.heardSincePing = true;
-    const chunk = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
-    this.received += chunk.length;
-    if (this.outputSettled) return;
-    if (!this.output.write(chunk)) this.pauseForOutput();
-  };
 
   private readonly onOutputDrain = (): void => {
     if (!this.socketPaused) return;

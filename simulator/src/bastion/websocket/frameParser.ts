@@ -175,20 +175,29 @@ function headerSize(header: Buffer): number {
 
 /** An unmasked server-to-client frame header for a payload of `length` bytes. */
 export function frameHeader(opcode: number, length: number): Buffer {
-  if (length < 126) return Buffer.from([0x80 | opcode, length]);
-  if (length < 0x10000) {
-    const h = Buffer.allocUnsafe(4);
-    h[0] = 0x80 | opcode;
-    h[1] = 126;
-    h.writeUInt16BE(length, 2);
-    return h;
-  }
-  const h = Buffer.allocUnsafe(10);
-  h[0] = 0x80 | opcode;
-  h[1] = 127;
-  h.writeUInt32BE(Math.floor(length / 0x100000000), 2);
-  h.writeUInt32BE(length >>> 0, 6);
+  const h = Buffer.allocUnsafe(frameHeaderLength(length));
+  writeFrameHeader(h, 0, opcode, length);
   return h;
+}
+
+/** Bytes of a server (unmasked) frame header for a payload of `length` bytes. */
+function frameHeaderLength(length: number): number {
+  return length < 126 ? 2 : length < 0x10000 ? 4 : 10;
+}
+
+/** Writes a final, unmasked frame header for `length` payload bytes at `target[at]`. */
+function writeFrameHeader(target: Buffer, at: number, opcode: number, length: number): void {
+  target[at] = 0x80 | opcode;
+  if (length < 126) {
+    target[at + 1] = length;
+  } else if (length < 0x10000) {
+    target[at + 1] = 126;
+    target.writeUInt16BE(length, at + 2);
+  } else {
+    target[at + 1] = 127;
+    target.writeUInt32BE(Math.floor(length / 0x100000000), at + 2);
+    target.writeUInt32BE(length >>> 0, at + 6);
+  }
 }
 
 /** Room a FramePool buffer keeps before its payload: the largest server frame header (10 bytes). */
@@ -202,19 +211,9 @@ export const FRAME_HEADROOM = 16;
 export function framedInPlace(opcode: number, payload: Buffer): Buffer | undefined {
   if (!FramePool.owns(payload)) return undefined;
   const length = payload.length;
-  const headerLength = length < 126 ? 2 : length < 0x10000 ? 4 : 10;
-  const start = payload.byteOffset - headerLength;
-  const frame = Buffer.from(payload.buffer, start, headerLength + length);
-  frame[0] = 0x80 | opcode;
-  if (headerLength === 2) frame[1] = length;
-  else if (headerLength === 4) {
-    frame[1] = 126;
-    frame.writeUInt16BE(length, 2);
-  } else {
-    frame[1] = 127;
-    frame.writeUInt32BE(Math.floor(length / 0x100000000), 2);
-    frame.writeUInt32BE(length >>> 0, 6);
-  }
+  const headerLength = frameHeaderLength(length);
+  const frame = Buffer.from(payload.buffer, payload.byteOffset - headerLength, headerLength + length);
+  writeFrameHeader(frame, 0, opcode, length);
   return frame;
 }
 
