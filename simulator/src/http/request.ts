@@ -14,6 +14,12 @@ export interface SimRequest {
   segments: string[];
   /** True when the raw path ended with "/" (Key Vault's `secrets/{name}/`). */
   trailingSlash: boolean;
+  /**
+   * The raw path when it held a run of slashes (`//providers/...` from an SDK given an empty scope).
+   * ARM accepts such paths (azure-facts §7), so the request is served, but the audit log keeps the raw
+   * form so that a test can assert the product sends only canonical paths.
+   */
+  nonCanonicalPath?: string;
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
   body: Buffer;
@@ -46,6 +52,7 @@ export function normaliseRequest(method: string, rawUrl: string, headers: Incomi
     path,
     segments,
     trailingSlash: collapsed.length > 1 && collapsed.endsWith("/"),
+    ...(collapsed !== rawPath ? { nonCanonicalPath: rawPath } : {}),
     query: new URLSearchParams(rawQuery),
     headers,
     body,

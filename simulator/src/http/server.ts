@@ -120,6 +120,7 @@ async function serve(opts: ServiceOptions, origin: string, raw: http.IncomingMes
     status: reply.status,
     ...(req?.audit.principal ? { principal: req.audit.principal } : {}),
     ...(req?.audit.detail ? { detail: req.audit.detail } : {}),
+    ...(req?.nonCanonicalPath ? { nonCanonicalPath: redactPath(req.nonCanonicalPath) } : {}),
   });
 }
 

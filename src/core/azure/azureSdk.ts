@@ -58,15 +58,48 @@ function requestLogPolicy(logger: Logger): PipelinePolicy {
   };
 }
 
-function additionalPolicies(env: ClientEnvironment): { policy: PipelinePolicy; position: "perRetry" }[] {
-  const policies: { policy: PipelinePolicy; position: "perRetry" }[] = [{ policy: requestLogPolicy(env.logger ?? nullLogger), position: "perRetry" }];
+/**
+ * Sends ARM paths in canonical form. Scope-style operations (`/{scope}/providers/...`) are built by
+ * core-client, which strips only one leading slash from the template: a tenant scope of "" becomes
+ * `//providers/...` and "/" becomes `///providers/...` (azure-facts §7). ARM happens to accept a
+ * double slash, but that is not a documented form, so every run of slashes in the path is collapsed.
+ * ARM ids never hold an empty segment, so nothing meaningful is lost.
+ */
+export function canonicalArmPathPolicy(): PipelinePolicy {
+  return {
+    name: "azureJitCanonicalArmPath",
+    sendRequest(request, next) {
+      request.url = canonicalArmUrl(request.url);
+      return next(request);
+    },
+  };
+}
+
+/** The URL with runs of slashes in its path collapsed to one (query and origin untouched). */
+export function canonicalArmUrl(url: string): string {
+  const parsed = new URL(url);
+  const path = parsed.pathname.replace(/\/{2,}/g, "/");
+  if (path === parsed.pathname) return url;
+  parsed.pathname = path;
+  return parsed.toString();
+}
+
+type AdditionalPolicy = { policy: PipelinePolicy; position: "perCall" | "perRetry" };
+
+function additionalPolicies(env: ClientEnvironment): AdditionalPolicy[] {
+  const policies: AdditionalPolicy[] = [{ policy: requestLogPolicy(env.logger ?? nullLogger), position: "perRetry" }];
   if (env.clock) policies.push({ policy: serverDatePolicy(env.clock), position: "perRetry" });
   return policies;
 }
 
+/** The policies of every ARM client: the common ones plus canonical paths. */
+function armPolicies(env: ClientEnvironment): AdditionalPolicy[] {
+  return [{ policy: canonicalArmPathPolicy(), position: "perCall" }, ...additionalPolicies(env)];
+}
+
 /** Options for classic (core-client) ARM clients: they take `endpoint` + `credentialScopes` (§0.2, §6.5). */
-function classicOptions(env: ClientEnvironment): { endpoint: string; credentialScopes: string[]; additionalPolicies: { policy: PipelinePolicy; position: "perRetry" }[] } {
-  return { endpoint: env.cloud.resourceManagerEndpoint, credentialScopes: [armScope(env.cloud)], additionalPolicies: additionalPolicies(env) };
+function classicOptions(env: ClientEnvironment): { endpoint: string; credentialScopes: string[]; additionalPolicies: AdditionalPolicy[] } {
+  return { endpoint: env.cloud.resourceManagerEndpoint, credentialScopes: [armScope(env.cloud)], additionalPolicies: armPolicies(env) };
 }
 
 /** PIM (roleEligibilityScheduleInstances, roleAssignmentScheduleRequests, policies), api 2020-10-01. */
@@ -84,7 +117,7 @@ export function createComputeClient(env: ClientEnvironment, subscriptionId: stri
   return new ComputeManagementClient(env.credential, subscriptionId, {
     endpoint: env.cloud.resourceManagerEndpoint,
     credentials: { scopes: [armScope(env.cloud)] },
-    additionalPolicies: additionalPolicies(env),
+    additionalPolicies: armPolicies(env),
   });
 }
 

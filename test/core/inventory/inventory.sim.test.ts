@@ -80,6 +80,15 @@ describe("inventory of the demo scenario (simulator)", () => {
     assert.equal(vms.get("vm-fabrikam")?.readiness.bastion.relation, "sameVnet");
   });
 
+  it("lists at tenant scope with canonical paths only (no //providers/... that the SDK builds from an empty scope)", async () => {
+    const since = (await t.control.audit()).at(-1)?.seq ?? 0;
+    await loadInventory(ctx);
+    const entries = await t.control.audit(since);
+    const tenantLists = entries.filter((e) => /^\/providers\/Microsoft\.Authorization\/role(Eligibility|Assignment)ScheduleInstances/i.test(e.path));
+    assert.ok(tenantLists.length >= 2, "the tenant-scope PIM lists ran");
+    assert.deepEqual(entries.filter((e) => e.nonCanonicalPath).map((e) => e.nonCanonicalPath), []);
+  });
+
   it("one sign-in serves the guest tenant too (ARM accepted the guest tenant's token)", () => {
     const tenants = new Set(inv.vms.map((v) => v.tenantId));
     assert.equal(tenants.size, 2);
