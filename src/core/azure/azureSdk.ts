@@ -125,8 +125,18 @@ export function createNetworkClient(env: ClientEnvironment, subscriptionId: stri
   return new NetworkManagementClient(env.credential, subscriptionId, classicOptions(env));
 }
 
+/**
+ * Resource Graph `resources` api-version. arm-resourcegraph 5.0.0-beta.4 defaults to the preview
+ * 2021-06-01-preview; the query the product sends (`subscriptions`, `$top`, `$skipToken`,
+ * `resultFormat`) is all in the stable 2021-03-01 (azure-rest-api-specs
+ * `specification/resourcegraph/.../ResourceGraph/examples/2021-03-01`), which sovereign clouds also
+ * serve (their supported list, quoted in microsoft/ARI#306, stops at 2022-10-01). The client's
+ * `apiVersion` option pins it through the SDK's own api-version policy.
+ */
+export const RESOURCE_GRAPH_API_VERSION = "2021-03-01";
+
 export function createResourceGraphClient(env: ClientEnvironment): ResourceGraphClient {
-  return new ResourceGraphClient(env.credential, classicOptions(env));
+  return new ResourceGraphClient(env.credential, { ...classicOptions(env), apiVersion: RESOURCE_GRAPH_API_VERSION });
 }
 
 /** A page of an ARM list: `{value, nextLink}`. */

@@ -89,6 +89,13 @@ describe("inventory of the demo scenario (simulator)", () => {
     assert.deepEqual(entries.filter((e) => e.nonCanonicalPath).map((e) => e.nonCanonicalPath), []);
   });
 
+  it("queries Resource Graph with a stable api-version, not the SDK's preview default", async () => {
+    const since = (await t.control.audit()).at(-1)?.seq ?? 0;
+    await loadInventory(ctx);
+    const versions = new Set((await t.control.audit(since)).filter((e) => e.service === "arm.graph").map((e) => new URLSearchParams(e.path.split("?")[1] ?? "").get("api-version")));
+    assert.deepEqual([...versions], ["2021-03-01"]);
+  });
+
   it("one sign-in serves the guest tenant too (ARM accepted the guest tenant's token)", () => {
     const tenants = new Set(inv.vms.map((v) => v.tenantId));
     assert.equal(tenants.size, 2);
