@@ -37,7 +37,7 @@ describe("end to end: PIM → JIT → Bastion → ssh", () => {
   const vmId = (name: string): string => `/subscriptions/${dev}/resourceGroups/rg-${name}/providers/Microsoft.Compute/virtualMachines/${name}`;
 
   async function requestSession(host: string, vm: string): Promise<{ status: number; body: BastionSession & { message?: string } }> {
-    const token = await alice.getToken(ts.settings.armScope);
+    const token = await alice.getToken(ts.settings.bastionScope);
     const res = await fetch(`https://${host}/api/tokens`, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },

@@ -32,6 +32,8 @@ export interface SimulationSettings {
   jitInitiatingSeconds: number;
   vmStartSeconds: number;
   armPageSize: number;
+  bastionAcceptsResourceManagerAudience: boolean;
+  asTargetIncludesInherited: boolean;
   caeChallenge?: { pathRegex?: string; count: number };
 }
 
@@ -431,6 +433,8 @@ export function resolveScenario(s: Scenario, file: string, nowMs: number): Loade
       jitInitiatingSeconds: sim.jitInitiatingSeconds ?? 0,
       vmStartSeconds: sim.vmStartSeconds ?? 0,
       armPageSize: sim.armPageSize ?? 100,
+      bastionAcceptsResourceManagerAudience: sim.bastionAcceptsResourceManagerAudience ?? false,
+      asTargetIncludesInherited: sim.asTargetIncludesInherited ?? false,
       caeChallenge: sim.caeChallenge ? { pathRegex: sim.caeChallenge.pathRegex, count: sim.caeChallenge.count ?? 1 } : undefined,
     },
     tenants, users, servicePrincipals, subscriptions, roleDefinitions, roleAssignments, virtualNetworks, networkInterfaces, bastions, vaults, vms,

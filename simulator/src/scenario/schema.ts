@@ -37,6 +37,18 @@ export const simulationCheck = object(
     vmStartSeconds: number({ min: 0 }),
     /** Page size of ARM list operations (default 100). */
     armPageSize: number({ integer: true, min: 1 }),
+    /**
+     * The Bastion data plane also accepts an `aztoken` whose audience is the ARM endpoint
+     * (management.azure.com), not only the `activeDirectoryResourceId` az sends (default false:
+     * whether Azure accepts it is undocumented, azure-facts §5).
+     */
+    bastionAcceptsResourceManagerAudience: boolean(),
+    /**
+     * `roleEligibilityScheduleInstances?$filter=asTarget()` at a subscription or resource-group scope
+     * also returns eligibilities inherited from management groups above it (default false: no
+     * Microsoft source says it does, azure-facts §3). Unfiltered lists always include them.
+     */
+    asTargetIncludesInherited: boolean(),
     /** CAE: answer the next `count` ARM calls whose path matches `pathRegex` with an insufficient_claims challenge (§7). */
     caeChallenge: object({}, { pathRegex: string(), count: number({ integer: true, min: 1 }) }),
   },
