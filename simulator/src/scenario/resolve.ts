@@ -397,6 +397,11 @@ export function resolveScenario(s: Scenario, file: string, nowMs: number): Loade
     const vmsOut: JitPolicyInit["virtualMachines"] = [];
     j.virtualMachines.forEach((v, k) => {
       const vm = vmIn(v.name, `${path}.virtualMachines[${k}].name`);
+      v.ports.forEach((port, n) => {
+        const max = parseIsoDuration(port.maxRequestAccessDuration ?? "PT3H");
+        // "Minimum 5 minutes, maximum 1 day" (jitNetworkAccessPolicies.json, 2020-01-01).
+        if (max !== undefined && (max < 5 * 60_000 || max > 24 * 3600_000)) problems.push(`${path}.virtualMachines[${k}].ports[${n}].maxRequestAccessDuration: must be between PT5M and P1D`);
+      });
       if (vm) vmsOut.push({ id: vm.id, ports: v.ports.map(jitPort) });
     });
     const location = j.location ?? vms.find((v) => vmsOut.some((x) => x.id === v.id))?.location ?? DEFAULT_LOCATION;
