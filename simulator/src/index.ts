@@ -91,7 +91,7 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
   }
   // RBAC reads PIM's activations and PIM reads RBAC's roles: the holder breaks the cycle at construction.
   const holder: { pim?: PimStore } = {};
-  const rbac = new Rbac(scenario.roleDefinitions, (principalId) => [...(standing.get(principalId.toLowerCase()) ?? []), ...(holder.pim?.activeRoleAssignments(principalId) ?? [])]);
+  const rbac = new Rbac(scenario.roleDefinitions, (principalId) => [...(standing.get(principalId.toLowerCase()) ?? []), ...(holder.pim?.activeRoleAssignments(principalId) ?? [])], world.lineage);
   const pim = (holder.pim = new PimStore(scenario, () => clock.now(), () => rbac, scenario.simulation.pimProvisioningSeconds * 1000));
   const jit = new JitStore(scenario, () => clock.now(), scenario.simulation.jitInitiatingSeconds * 1000, (vmId, port, prefix) =>
     (world.vm(vmId)?.openPorts ?? []).some((r) => r.port === port && prefixTextCovers(r.sourcePrefix, prefix)),

@@ -151,19 +151,22 @@ export interface ArmPage {
  * this sends them through that client's pipeline (same bearer, retry and logging policies).
  */
 export interface ArmListClient {
-  /** Every item of a list, following `nextLink`. `path` is relative to the ARM endpoint. */
-  listAll(path: string, apiVersion: string, signal?: AbortSignal): Promise<unknown[]>;
+  /**
+   * Every item of a list, following `nextLink`. `path` is relative to the ARM endpoint. `POST` is for
+   * list operations ARM exposes as actions (`getEntities`); every page is then a POST without a body.
+   */
+  listAll(path: string, apiVersion: string, signal?: AbortSignal, method?: "GET" | "POST"): Promise<unknown[]>;
 }
 
 export function createSubscriptionClient(env: ClientEnvironment): ArmListClient {
   const client = new SubscriptionClient(env.credential, classicOptions(env));
   const base = env.cloud.resourceManagerEndpoint.replace(/\/+$/, "");
   return {
-    async listAll(path, apiVersion, signal) {
+    async listAll(path, apiVersion, signal, method = "GET") {
       const items: unknown[] = [];
       let url: string | undefined = `${base}${path}${path.includes("?") ? "&" : "?"}api-version=${encodeURIComponent(apiVersion)}`;
       while (url) {
-        const request = createPipelineRequest({ url, method: "GET", abortSignal: signal });
+        const request = createPipelineRequest({ url, method, abortSignal: signal });
         request.headers.set("Accept", "application/json");
         const response = await client.sendRequest(request);
         let body: unknown;
@@ -174,7 +177,7 @@ export function createSubscriptionClient(env: ClientEnvironment): ArmListClient 
         }
         if (response.status < 200 || response.status >= 300) {
           const error = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
-          throw new RestError(error?.message ?? `GET ${path} failed with HTTP ${response.status}`, { code: error?.code, statusCode: response.status, request, response });
+          throw new RestError(error?.message ?? `${method} ${path} failed with HTTP ${response.status}`, { code: error?.code, statusCode: response.status, request, response });
         }
         const page = body as Partial<ArmPage> | undefined;
         items.push(...(Array.isArray(page?.value) ? page.value : []));
