@@ -8,6 +8,8 @@
  * - an array's items are compared against the fields that *every* item of the expected array has
  *   (a field only some example items carry is optional by the example's own testimony), with the
  *   type seen on the first item; an empty expected or actual array has nothing to compare;
+ * - `tags` is a free-form string map (ARM's resource tags), so only its type is compared, never the
+ *   example's tag names;
  * - `allow` names paths that may be missing or `null` in `actual`, each with the reason why the
  *   simulator cannot know that field. Paths use `.` between keys and `[]` for array items, e.g.
  *   `properties.ipConfigurations[].properties.publicIPAddress`.
@@ -47,6 +49,9 @@ function commonItemShape(items: unknown[]): unknown {
   return shape;
 }
 
+/** Members that are free-form maps: their keys are data, not fields. */
+const MAP_KEYS = new Set(["tags"]);
+
 function join(path: string, key: string): string {
   return path ? `${path}.${key}` : key;
 }
@@ -73,6 +78,7 @@ export function shapeGaps(expected: unknown, actual: unknown, allow: AllowList =
         if (!(p in allow)) gaps.push({ path: p, problem: "missing" });
         continue;
       }
+      if (MAP_KEYS.has(key) && isObject(value) && isObject(obj[key])) continue;
       gaps.push(...shapeGaps(value, obj[key], allow, p));
     }
     // Deduplicate: the same gap found in several array items is one finding.
