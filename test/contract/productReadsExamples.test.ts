@@ -113,6 +113,23 @@ describe("contract (a): the product reads the official example responses", () =>
       assert.deepEqual(policy?.requirements, { approval: true, approvalForExtension: false, mfa: true, justification: true, ticket: true, maxDurationMs: 7 * 3600_000 });
       assert.equal(log.length, 1, "effectiveRules on the assignment: no second read of the policy");
     });
+
+    it("roleManagementPolicies get → the rules, when an assignment carries no effectiveRules", async () => {
+      ctx.clients.reset();
+      const log: RecordedRequest[] = [];
+      // The product's fallback path: the official assignment with its effectiveRules taken out, then
+      // the official policy. Everything else is the examples' bytes.
+      const assignments = structuredClone(obj(exampleBody("authorization/GetRoleManagementPolicyAssignmentByScope.json")));
+      for (const a of assignments.value as Obj[]) delete obj(a.properties).effectiveRules;
+      lastHop(
+        ctx.clients.authorization(EXAMPLE_TENANT),
+        replay((r) => ({ status: 200, body: /\/roleManagementPolicyAssignments$/i.test(r.url.pathname) ? assignments : exampleBody("authorization/GetRoleManagementPolicyByName.json") }), log),
+      );
+      const scope = "/subscriptions/129ff972-28f8-46b8-a726-e497be039368";
+      const policy = await new PimPolicyReader(ctx, EXAMPLE_TENANT).get(scope, `${scope}/providers/Microsoft.Authorization/roleDefinitions/a1705bd2-3a8f-45a5-8683-466fcfd5cc24`);
+      assert.deepEqual(policy?.requirements, { approval: true, approvalForExtension: false, mfa: true, justification: true, ticket: true, maxDurationMs: 7 * 3600_000 });
+      assert.match(log[1]!.url.pathname, /\/roleManagementPolicies\/b959d571-f0b5-4042-88a7-01be6cb22db9$/);
+    });
   });
 
   describe("Defender for Cloud JIT (Microsoft.Security 2020-01-01)", () => {

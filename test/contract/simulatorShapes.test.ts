@@ -132,6 +132,11 @@ describe("contract (b): simulator responses ⊇ official examples", () => {
     it("roleManagementPolicyAssignments list", async () => {
       const body = await get(`/subscriptions/${dev}/resourceGroups/rg-vm-dev-01/providers/Microsoft.Authorization/roleManagementPolicyAssignments?api-version=2020-10-01`);
       assertShape("policy assignments", exampleBody("authorization/GetRoleManagementPolicyAssignmentByScope.json"), body, POLICY_ASSIGNMENTS);
+      const policyId = String(obj(obj((obj(body).value as unknown[])[0]).properties).policyId);
+      assertShape("policy get", exampleBody("authorization/GetRoleManagementPolicyByName.json"), await get(`${policyId}?api-version=2020-10-01`), {
+        "properties.lastModifiedDateTime": "no administrator ever edits a simulated policy",
+        "properties.lastModifiedBy.displayName": "no administrator ever edits a simulated policy: the object is there, its members null",
+      });
     });
   });
 

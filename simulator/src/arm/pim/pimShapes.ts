@@ -167,7 +167,7 @@ export function policyToArm(d: ShapeDeps, scope: string, roleGuid: string): Reco
       displayName: "Default",
       description: "Default",
       isOrganizationDefault: false,
-      lastModifiedBy: null,
+      lastModifiedBy: NOBODY,
       lastModifiedDateTime: null,
       rules,
       effectiveRules: rules,
