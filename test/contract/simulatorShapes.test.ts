@@ -10,7 +10,7 @@ import { randomUUID } from "node:crypto";
 import type { DeviceCodeCredential } from "@azure/identity";
 import { startTestSimulator, type TestSimulator } from "../support/simulator";
 import { type AllowList, formatGaps, shapeGaps, unusedAllowances } from "./support/shape";
-import { exampleBody } from "./support/replay";
+import { exampleBody, officialExample } from "./support/replay";
 import { rawCall } from "./support/simulatorCalls";
 
 const ALICE = "alice@contoso.example";
@@ -164,6 +164,13 @@ describe("contract (b): simulator responses ⊇ official examples", () => {
     });
     it("virtualMachines instanceView", async () => {
       assertShape("VM instance view", exampleBody("compute/VirtualMachine_Get_InstanceView.json"), await get(`${vmPath()}/instanceView?api-version=2024-11-01`), INSTANCE_VIEW);
+    });
+    it("virtualMachines start: 202 with the headers of the example (a long-running operation)", async () => {
+      const example = officialExample("compute/VirtualMachine_Start_MaximumSet_Gen.json").responses["202"] as { headers: Record<string, string> };
+      assert.equal((await activate("rg-vm-stopped")).status, 201, "the operator role (with start/action) is activated first");
+      const r = await rawCall(ts, alice, "POST", `/subscriptions/${dev}/resourceGroups/rg-vm-stopped/providers/Microsoft.Compute/virtualMachines/vm-stopped/start?api-version=2024-11-01`);
+      assert.equal(r.status, 202, JSON.stringify(r.json));
+      for (const name of Object.keys(example.headers)) assert.match(r.headers[name.toLowerCase()] ?? "", /^https:\/\//, `header ${name}`);
     });
     it("virtualMachines list (subscription)", async () => {
       assertShape("VM list", exampleBody("compute/VirtualMachine_ListBySubscription_ByLocation.json"), await get(`/subscriptions/${dev}/providers/Microsoft.Compute/virtualMachines?api-version=2024-11-01`), VM_LIST);

@@ -6,6 +6,7 @@ import type { TestSimulator } from "../../support/simulator";
 export interface RawReply {
   status: number;
   json: unknown;
+  headers: Record<string, string>;
 }
 
 /** One HTTPS request with a bearer token for `scope`; `url` is absolute or relative to ARM. */
@@ -19,5 +20,5 @@ export async function rawCall(ts: TestSimulator, credential: TokenCredential, me
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const response = await pipeline.sendRequest(createDefaultHttpClient(), request);
-  return { status: response.status, json: response.bodyAsText ? (JSON.parse(response.bodyAsText) as unknown) : undefined };
+  return { status: response.status, json: response.bodyAsText ? (JSON.parse(response.bodyAsText) as unknown) : undefined, headers: response.headers.toJSON() };
 }
