@@ -48,6 +48,7 @@ describe("contract (c): request bodies the product sends ⊆⊇ official request
 
   it("PIM SelfActivate (roleAssignmentScheduleRequests create)", async () => {
     const log: RecordedRequest[] = [];
+    ctx.clients.reset(); // a fresh client, so that the recorder is its only addition
     lastHop(ctx.clients.authorization(tenantId), recorder(log));
     const eligibility = (await listEligibilities(ctx, tenantId)).find((e) => e.scope.toLowerCase().endsWith("/resourcegroups/rg-vm-legacy"));
     assert.ok(eligibility?.roleEligibilityScheduleId, "alice is eligible at rg-vm-legacy");
@@ -80,11 +81,30 @@ describe("contract (c): request bodies the product sends ⊆⊇ official request
     });
   });
 
+  it("PIM SelfDeactivate: every field sent is one of the example's", async () => {
+    const log: RecordedRequest[] = [];
+    ctx.clients.reset(); // a fresh client, so that the recorder is its only addition
+    lastHop(ctx.clients.authorization(tenantId), recorder(log));
+    // rg-vm-legacy, activated by the test above: rg-vm-ready's activation must stay for the JIT test.
+    const eligibility = (await listEligibilities(ctx, tenantId)).find((e) => e.scope.toLowerCase().endsWith("/resourcegroups/rg-vm-legacy"));
+    assert.ok(eligibility, "alice is eligible at rg-vm-legacy");
+    const me = await getCallerIdentity(ctx, tenantId);
+    // The answer does not matter here (the simulator may refuse within its five-minute floor): the body is what is checked.
+    await submitRoleRequest(ctx, { tenantId, scope: eligibility.scope, roleDefinitionId: eligibility.roleDefinitionId, principalId: me.principalId, requestType: "SelfDeactivate", justification: "contract test" }).catch(() => undefined);
+    const put = log.find((r) => r.method === "PUT");
+    assert.ok(put, "the deactivation was sent as a PUT");
+    const example = obj(officialExample("authorization/PutRoleAssignmentScheduleRequest.json").parameters).parameters;
+    const extra = shapeGaps(put.body, example, { "properties.justification": "a RoleAssignmentScheduleRequestProperties member in the spec, echoed in the example's response" });
+    assert.equal(extra.length, 0, formatGaps(extra));
+    assert.equal(obj(obj(put.body).properties).requestType, "SelfDeactivate");
+  });
+
   it("JIT initiate (jitNetworkAccessPolicies initiate)", async () => {
     const policy = (await listJitPolicies(ctx, tenantId, dev)).find((p) => p.resourceGroup.toLowerCase() === "rg-vm-ready");
     assert.ok(policy, "the rg-vm-ready JIT policy is listed");
     const vm = policy.vms[0]!;
     const log: RecordedRequest[] = [];
+    ctx.clients.reset(); // a fresh client, so that the recorder is its only addition
     lastHop(ctx.clients.security(tenantId, dev), recorder(log));
     await initiateJit(ctx, { tenantId, policy, vmId: vm.id, vmName: "vm-ready", port: 22, sourcePrefix: "10.0.1.0/26", endsAt: Date.now() + 3600_000, justification: "contract test" });
     const post = log.find((r) => r.method === "POST");
@@ -96,6 +116,7 @@ describe("contract (c): request bodies the product sends ⊆⊇ official request
 
   it("Resource Graph resources query", async () => {
     const log: RecordedRequest[] = [];
+    ctx.clients.reset(); // a fresh client, so that the recorder is its only addition
     lastHop(ctx.clients.resourceGraph(tenantId), recorder(log));
     const rows = await queryResources(ctx, tenantId, [dev], [ARG_TYPES.virtualMachine]);
     assert.ok(rows.length > 0);
