@@ -100,7 +100,7 @@ describe("Defender for Cloud JIT", () => {
     await rejectsWith(init([{ number: 22, endTimeUtc: inHours(4) }]), 400, "BadRequest", /exceeds the maximum request access duration PT3H/);
     await rejectsWith(init([{ number: 22, endTimeUtc: new Date(simNow - 60_000) }]), 400, "BadRequest", /in the past/);
     const ok = await init([{ number: 22, endTimeUtc: inHours(3) }]);
-    assert.equal(ok.virtualMachines[0]!.ports[0]!.allowedSourceAddressPrefix, "*", "no prefix given: the policy's");
+    assert.equal(ok.virtualMachines[0]!.ports[0]!.allowedSourceAddressPrefix, "127.0.0.1", "no prefix given: the caller's own address");
   });
 
   it("initiate takes exactly one of endTimeUtc and duration (400 InvalidInitiateInput, checked before the policy lookup); an unknown policy is 404 PolicyNotFound", async () => {

@@ -27,11 +27,13 @@ export interface SimRequest {
   origin: string;
   /** Absolute URL as the client sent it (for nextLink). */
   url: URL;
+  /** The client's address as the server saw it (JIT uses it when a request names no source prefix). */
+  remoteAddress?: string;
   /** Filled by handlers for the audit log. */
   audit: { service?: AuditEntry["service"]; principal?: string; detail?: string };
 }
 
-export function normaliseRequest(method: string, rawUrl: string, headers: IncomingHttpHeaders, body: Buffer, origin: string): SimRequest {
+export function normaliseRequest(method: string, rawUrl: string, headers: IncomingHttpHeaders, body: Buffer, origin: string, remoteAddress?: string): SimRequest {
   const qIndex = rawUrl.indexOf("?");
   const rawPath = qIndex >= 0 ? rawUrl.slice(0, qIndex) : rawUrl;
   const rawQuery = qIndex >= 0 ? rawUrl.slice(qIndex + 1) : "";
@@ -58,6 +60,7 @@ export function normaliseRequest(method: string, rawUrl: string, headers: Incomi
     body,
     origin,
     url: new URL(`${origin}${collapsed}${rawQuery ? `?${rawQuery}` : ""}`),
+    ...(remoteAddress ? { remoteAddress } : {}),
     audit: {},
   };
 }

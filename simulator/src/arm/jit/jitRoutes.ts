@@ -83,7 +83,7 @@ export function registerJit(router: Router, deps: ArmDeps): void {
       const id = str(prop(v, "id"));
       if (id) requireAction(deps, req, INITIATE, id);
     }
-    const request = deps.jit.initiate(policy, body, caller.name);
+    const request = deps.jit.initiate(policy, body, caller.name, req.remoteAddress);
     req.audit.detail = `JIT initiate ${request.virtualMachines.map((v) => `${v.id.split("/").pop()}:${v.ports.map((x) => x.number).join(",")}`).join(" ")}`;
     return { status: 202, body: deps.jit.requestToArm(policy, request) };
   });

@@ -8,7 +8,7 @@
  * otherwise); a requested source prefix must appear verbatim in the rule's allowed prefixes, or
  * the rule must allow `*` (azure-facts §6). Guesses (assumed, simulator/FIDELITY.md): the codes and
  * messages of the other 400s, a 60 s tolerance above maxRequestAccessDuration for client clock
- * skew, and that a request without a source prefix gets the policy's allowed prefixes.
+ * skew. A request without a source prefix opens the port for the caller's address.
  */
 import { HttpError } from "../../http/errors";
 import { isObject, prop, str } from "../../util/caseInsensitive";
@@ -130,7 +130,7 @@ export class JitStore {
   }
 
   /** Validates and records an initiate request (the RBAC check is the caller's job). */
-  initiate(policy: JitPolicy, body: unknown, requestor: string): JitRequest {
+  initiate(policy: JitPolicy, body: unknown, requestor: string, callerAddress = "127.0.0.1"): JitRequest {
     const now = this.now();
     const vmsIn = prop(body, "virtualMachines");
     if (!Array.isArray(vmsIn) || vmsIn.length === 0) throw new HttpError(400, "BadRequest", "The request must list at least one virtual machine in 'virtualMachines'.");
@@ -169,7 +169,8 @@ export class JitStore {
             throw new HttpError(400, "BadRequest", `Port ${number} of virtual machine '${id}': source prefix '${r}' is not allowed by the policy (allowed: ${allowed.join(", ")}).`);
           }
         }
-        const prefixes = requested ?? allowed;
+        // No source in the request: Azure opens the port for the caller's own address (spec, 2020-01-01).
+        const prefixes = requested ?? [callerAddress];
         ports.push({ number, endTimeUtc: end, ...(prefixes.length === 1 ? { allowedSourceAddressPrefix: prefixes[0] } : { allowedSourceAddressPrefixes: prefixes }) });
       }
       out.push({ id: policyVm.id, ports });
