@@ -19,12 +19,18 @@ export const BUILT_IN_ROLES = {
 /** The action only the activated role can give: asking Defender for Cloud to open port 22. */
 export const JIT_INITIATE_ACTION = "Microsoft.Security/locations/jitNetworkAccessPolicies/initiate/action";
 
-/** What Connect reads or does with the user's rights (the guide's custom role lists them). */
+/**
+ * What Connect reads or does with the user's rights: Defender for Cloud's list for requesting JIT
+ * access, plus the network reads that find the Bastion (the guide's custom role lists exactly these).
+ */
 export const CONNECT_ACTIONS = [
   JIT_INITIATE_ACTION,
   "Microsoft.Security/locations/jitNetworkAccessPolicies/read",
+  "Microsoft.Security/locations/jitNetworkAccessPolicies/*/read",
   "Microsoft.Compute/virtualMachines/read",
   "Microsoft.Network/networkInterfaces/read",
+  "Microsoft.Network/networkInterfaces/*/read",
+  "Microsoft.Network/publicIPAddresses/read",
   "Microsoft.Network/virtualNetworks/read",
   "Microsoft.Network/bastionHosts/read",
 ] as const;
