@@ -2,6 +2,7 @@ import { isCancellation, throwIfAborted } from "../cancellation";
 import type { AzureContext } from "../azure/azureContext";
 import type { SecretReader } from "../credential/secretReader";
 import { errorMessage, isJitError } from "../errors";
+import { mapWithConcurrency } from "../inventory/concurrency";
 import type { VmEntry } from "../inventory/loadInventory";
 import { readRolePermissions, roleAllows, type RolePermissions } from "./roleActions";
 import { BUILT_IN_ROLES, GET_SECRET_DATA_ACTION, JIT_INITIATE_ACTION, NATIVE_CLIENT_SKUS, SECRET_TAG, SETUP_DOCS, SSH_PORT, USERNAME_TAG } from "./setupRequirements";
@@ -244,3 +245,22 @@ async function secretAccessFinding(vm: VmEntry, deps: SetupCheckDeps, roleRead: 
 }
 
 const q = shellQuote;
+
+/** One VM's findings, for reports over several VMs. */
+export interface VmSetupReport {
+  vm: Pick<VmEntry, "id" | "name" | "subscriptionId" | "subscriptionName" | "resourceGroup">;
+  findings: SetupFinding[];
+}
+
+/**
+ * The setup check over several VMs (all listed, or one), a few at a time: each VM's reads are
+ * independent, and a tenant with many VMs should neither serialise nor flood ARM.
+ */
+export async function checkSetupForVms(vms: readonly VmEntry[], deps: SetupCheckDeps, signal?: AbortSignal, concurrency = 4): Promise<VmSetupReport[]> {
+  return mapWithConcurrency(
+    vms,
+    concurrency,
+    async (vm) => ({ vm: { id: vm.id, name: vm.name, subscriptionId: vm.subscriptionId, subscriptionName: vm.subscriptionName, resourceGroup: vm.resourceGroup }, findings: await checkSetup(vm, deps, signal) }),
+    signal,
+  );
+}
