@@ -23,7 +23,7 @@ interface Manifest {
   contributes: {
     commands: Command[];
     menus: Record<string, { command: string; when?: string }[]>;
-    configuration: { properties: Record<string, Setting> };
+    configuration: { id?: string; title: string; properties: Record<string, Setting> }[];
     viewsWelcome: { view: string; contents: string; when?: string }[];
     views: Record<string, { id: string }[]>;
     walkthroughs: { steps: { media: { markdown?: string }; completionEvents?: string[] }[] }[];
@@ -77,7 +77,21 @@ describe("manifest: commands", () => {
 });
 
 describe("manifest: settings", () => {
-  const props = c.configuration.properties;
+  const props: Record<string, Setting> = Object.assign({}, ...c.configuration.map((group) => group.properties));
+
+  it("settings come in titled groups by purpose, each setting in exactly one", () => {
+    assert.ok(Array.isArray(c.configuration) && c.configuration.length >= 4, "an array of groups");
+    for (const group of c.configuration) assert.match(group.title, /^%azureJit\.config\.[a-zA-Z]+%$/);
+    const keys = c.configuration.flatMap((group) => Object.keys(group.properties));
+    assert.equal(new Set(keys).size, keys.length);
+  });
+
+  it("no setting asks for an ISO 8601 duration except the deprecated one kept for old values", () => {
+    const describedAs = (s: Setting): string => nls[(s.markdownDescription ?? s.description ?? "").replace(/%/g, "")] ?? "";
+    const iso = Object.entries(props).filter(([, s]) => /ISO 8601|\bPT\d/.test(describedAs(s)) || /^PT\d/.test(String(s.default)));
+    assert.deepEqual(iso.map(([k]) => k), ["azureJit.access.defaultDuration"]);
+    assert.ok((props["azureJit.access.defaultDuration"] as { markdownDeprecationMessage?: string }).markdownDeprecationMessage);
+  });
 
   it("every setting is in the typed config module with the same default", () => {
     const declared = Object.fromEntries(Object.entries(props).map(([k, v]) => [k.replace(/^azureJit\./, ""), v.default]));
