@@ -117,7 +117,7 @@ async function main(): Promise<number> {
     });
     const workbenchUrl = `${codeServer.origin}/?folder=${encodeURIComponent(dirs.workspace)}`;
     // The sign-in link as the browser gets it: code-server turns the notification's
-    // http://127.0.0.1:<port>/devicelogin into its own /proxy/<port>/ path, which reaches the
+    // http://127.0.0.1:<port>/devicelogin into its own /proxy/<port>/, which reaches the
     // simulator's plain-HTTP device-login origin (no certificate to accept).
     const deviceLoginUrl = proxiedDeviceLoginUrl(codeServer.origin, sim.endpoints.deviceLogin);
     const tour = {
@@ -173,10 +173,12 @@ async function openChromium(o: { url: string; profileDir: string; env: NodeJS.Pr
   say("\nChromium is open on the workbench (closing it leaves the demo running).");
 }
 
-/** `<code-server>/proxy/<port>/devicelogin` for the simulator's device-login page at `deviceLoginPage`. */
+/**
+ * Where code-server sends the simulator's device-login link: `<code-server>/proxy/<port>/` (it keeps
+ * only the port of a localhost link; the simulator shows the page at that origin's root too).
+ */
 function proxiedDeviceLoginUrl(codeServerOrigin: string, deviceLoginPage: string): string {
-  const page = new URL(deviceLoginPage);
-  return `${codeServerOrigin}/proxy/${page.port}${page.pathname}`;
+  return `${codeServerOrigin}/proxy/${new URL(deviceLoginPage).port}/`;
 }
 
 /** VMs whose password login the simulator cannot offer (it needs root for their OS account), from `GET /_sim/vms`. */

@@ -57,7 +57,8 @@ export async function runCheck(input: CheckInput, say: (line: string) => void): 
   input.lifetime.add("Chromium", () => browser.close());
   const workbench = new Workbench(browser.page);
   try {
-    await browser.page.goto(input.codeServer.workbenchUrl());
+    // Readiness is the workbench's own (waitForReady), not the page's "load" (slow on busy machines).
+    await browser.page.goto(input.codeServer.workbenchUrl(), { waitUntil: "domcontentloaded", timeout: 60_000 });
     await workbench.waitForReady();
     timings.workbenchMs = lap();
     say(`  workbench loaded (${(timings.workbenchMs / 1000).toFixed(1)} s)`);

@@ -130,6 +130,9 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
       errorFormat: "oauth",
       handle: async (req) => {
         if (req.path === "/devicelogin" && (req.method === "GET" || req.method === "POST")) return login.handle(req);
+        // code-server's port proxy keeps only the port of a localhost link (`/proxy/<port>/`), so the
+        // origin's root shows the page too; its form posts to the relative `devicelogin`.
+        if (req.path === "/" && req.method === "GET") return login.handle({ ...req, path: "/devicelogin", segments: ["devicelogin"] });
         throw new HttpError(404, "not_found", `Only /devicelogin is served here, not ${req.method} ${req.path}.`);
       },
     });

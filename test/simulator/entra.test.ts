@@ -211,6 +211,7 @@ describe("Entra ID (login origin)", () => {
     assert.match(verificationUri, /^http:\/\/127\.0\.0\.1:\d+\/devicelogin$/);
     assert.notEqual(new URL(verificationUri).origin, new URL(ts.settings.authorityHost).origin);
     assert.equal((await fetch(new URL("/organizations/oauth2/v2.0/token", verificationUri), { method: "POST" })).status, 404, "the page's origin serves the page only");
+    assert.match(await (await fetch(new URL("/", verificationUri))).text(), /<form method="post" action="devicelogin">/, "also at the root, where code-server's /proxy/<port>/ lands");
     const wrong = await fetch(`${ts.settings.authorityHost}/devicelogin`, { method: "POST", body: new URLSearchParams({ code: "NOPE", upn: ALICE, action: "approve" }) });
     assert.equal(wrong.status, 400);
     assert.match(await wrong.text(), /No device code/);

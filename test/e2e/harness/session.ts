@@ -145,7 +145,9 @@ export async function startSession(options: SessionOptions): Promise<Session> {
 
     const workbench = new Workbench(browser.page);
     start = performance.now();
-    await browser.page.goto(codeServer.workbenchUrl({ folder, extensionTestsPath: options.extensionTestsPath, ...(developmentPaths.length > 0 ? { extensionDevelopmentPaths: developmentPaths } : {}) }));
+    // Readiness is the workbench's own (waitForReady): the page's "load" event waits for every
+    // script of the workbench, which on two busy cores can take longer than a lookup should.
+    await browser.page.goto(codeServer.workbenchUrl({ folder, extensionTestsPath: options.extensionTestsPath, ...(developmentPaths.length > 0 ? { extensionDevelopmentPaths: developmentPaths } : {}) }), { waitUntil: "domcontentloaded", timeout: 60_000 });
     if (options.waitForWorkbench ?? true) {
       await workbench.waitForReady();
       timings.workbenchReadyMs = elapsed(start);
