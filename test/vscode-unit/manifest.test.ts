@@ -120,7 +120,7 @@ describe("manifest: walkthrough", () => {
         const [kind, target = ""] = event.split(/:(.*)/s);
         if (kind === "onCommand") assert.ok(commands.has(target), `${step.id}: ${event}`);
         else if (kind === "onView") assert.ok(views.has(target), `${step.id}: ${event}`);
-        else if (kind === "onContext") assert.ok(target in CONTEXT_KEY_DEFAULTS, `${step.id}: ${event}`);
+        else if (kind === "onContext") assert.ok((/^[\w.]+/.exec(target)?.[0] ?? "") in CONTEXT_KEY_DEFAULTS, `${step.id}: ${event}`);
         else assert.fail(`${step.id}: unexpected completion event ${event}`);
       }
     }

@@ -58,8 +58,8 @@ describe("first run: walkthrough and sign-in link", function () {
     const proxied = `${session.codeServer.origin}/proxy/${page.port}/`;
     await view.open();
     await view.signIn({ ...endpoints, deviceLoginUrl: proxied, followNotificationLink: true }, { upn });
-    // Back on the walkthrough's editor tab (VS Code names it "Welcome").
-    await session.page.locator(".tabs-container .tab", { hasText: /Welcome/ }).first().click();
+    // Back on the walkthrough's editor tab ("Walkthrough: Azure JIT Connect").
+    await session.page.locator(".tabs-container .tab", { hasText: /Walkthrough/ }).first().click();
     const deadline = Date.now() + 20_000;
     while (!(await isComplete("azureJit.walkthrough.signIn.title")) && Date.now() < deadline) await session.page.waitForTimeout(250);
     assert.equal(await isComplete("azureJit.walkthrough.signIn.title"), true, "onContext:azureJit.signedIn ticks the sign-in step");
