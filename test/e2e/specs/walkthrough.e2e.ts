@@ -17,7 +17,8 @@ describe("first run: walkthrough and sign-in link", function () {
     const { session } = ctx();
     return session.page.locator(".getting-started-step", { hasText: nlsString(titleKey) }).first();
   };
-  const isComplete = async (titleKey: string): Promise<boolean> => (await step(titleKey).getAttribute("class"))?.split(/\s+/).includes("complete") ?? false;
+  // VS Code marks a done step on its check icon (`.codicon.complete`, with data-done-step-id).
+  const isComplete = async (titleKey: string): Promise<boolean> => (await step(titleKey).locator(".codicon.complete").count()) > 0;
 
   it("opens the walkthrough from the view's welcome text, nothing ticked yet", async () => {
     const { view, session } = ctx();
