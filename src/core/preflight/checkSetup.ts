@@ -66,7 +66,8 @@ export async function checkSetup(vm: VmEntry, deps: SetupCheckDeps, signal?: Abo
           detail: `No PIM eligibility or active assignment of yours covers ${vm.name}.`,
           fix: {
             portal: `Privileged Identity Management → Azure resources → resource group ${vm.resourceGroup} → Assignments → Add assignments (type Eligible).`,
-            az: `az rest --method put --url ${q(`https://management.azure.com${vmScope}/providers/Microsoft.Authorization/roleEligibilityScheduleRequests/$(uuidgen)?api-version=2020-10-01`)} --body @eligibility.json`,
+            // Quoted pieces around an unquoted `$(uuidgen)`: the request name is a new GUID, the rest is Azure's text.
+            az: `az rest --method put --url ${q(`https://management.azure.com${vmScope}/providers/Microsoft.Authorization/roleEligibilityScheduleRequests/`)}"$(uuidgen)"${q("?api-version=2020-10-01")} --body @eligibility.json`,
             doc: SETUP_DOCS.pimEligibility,
           },
         }

@@ -42,7 +42,7 @@ describe("checkSetup (simulator, setup-gaps scenario)", () => {
   });
 
   const gaps: [vm: string, requirement: SetupRequirementId, fix: RegExp][] = [
-    ["vm-no-eligibility", "pimEligibility", /roleEligibilityScheduleRequests/],
+    ["vm-no-eligibility", "pimEligibility", /roleEligibilityScheduleRequests\/"\$\(uuidgen\)"'\?api-version=2020-10-01' --body/],
     ["vm-weak-role", "roleActions", /jitNetworkAccessPolicies\/initiate\/action|role definition create/],
     ["vm-no-jit", "jitPolicy", /jitNetworkAccessPolicies\/default/],
     ["vm-no-port22", "jitPolicy", /jitNetworkAccessPolicies\/default/],
