@@ -57,8 +57,7 @@ export async function runCheck(input: CheckInput, say: (line: string) => void): 
   input.lifetime.add("Chromium", () => browser.close());
   const workbench = new Workbench(browser.page);
   try {
-    // Readiness is the workbench's own (waitForReady), not the page's "load" (slow on busy machines).
-    await browser.page.goto(input.codeServer.workbenchUrl(), { waitUntil: "domcontentloaded", timeout: 60_000 });
+    await browser.page.goto(input.codeServer.workbenchUrl());
     await workbench.waitForReady();
     timings.workbenchMs = lap();
     say(`  workbench loaded (${(timings.workbenchMs / 1000).toFixed(1)} s)`);

@@ -145,9 +145,7 @@ export async function startSession(options: SessionOptions): Promise<Session> {
 
     const workbench = new Workbench(browser.page);
     start = performance.now();
-    // Readiness is the workbench's own (waitForReady): the page's "load" event waits for every
-    // script of the workbench, which on two busy cores can take longer than a lookup should.
-    await browser.page.goto(codeServer.workbenchUrl({ folder, extensionTestsPath: options.extensionTestsPath, ...(developmentPaths.length > 0 ? { extensionDevelopmentPaths: developmentPaths } : {}) }), { waitUntil: "domcontentloaded", timeout: 60_000 });
+    await browser.page.goto(codeServer.workbenchUrl({ folder, extensionTestsPath: options.extensionTestsPath, ...(developmentPaths.length > 0 ? { extensionDevelopmentPaths: developmentPaths } : {}) }));
     if (options.waitForWorkbench ?? true) {
       await workbench.waitForReady();
       timings.workbenchReadyMs = elapsed(start);
