@@ -34,6 +34,7 @@ import { idKey } from "./util/ids";
 import { createVmHost, ensurePasswordUser, generateKeyPair, sweepStrayVms } from "./vms";
 import { ensureEntraAccounts, isUsableLoginName } from "./vms/entraLogin";
 import { ensureSshCertificateAuthority } from "./entra/sshCertificateAuthority";
+import { PAS_LINUX_RESOURCE } from "./entra/sshCertificateIssuer";
 import { registerSshLoginCheck, VM_LOGIN_ROLE_GUIDS } from "./entra/sshLoginCheck";
 import { KEY_VAULT_AUDIENCE } from "./auth/audiences";
 import { Directory, PUBLIC_CLIENTS } from "./world/directory";
@@ -180,6 +181,8 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
         keyVaultAudience: KEY_VAULT_AUDIENCE,
         keyVaultDnsSuffix: "localhost",
         portalUrl: origins.arm,
+        // Entra ID SSH certificates: the public cloud's PAS scope, which this login origin answers for.
+        sshCertificateScope: `${PAS_LINUX_RESOURCE}/.default`,
       },
       "azureJit.auth.method": "deviceCode",
       "azureJit.auth.tenantId": "organizations",
