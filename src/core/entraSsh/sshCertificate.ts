@@ -73,7 +73,8 @@ export function parseEntraSshCertificate(blob: string, key: { modulus: Buffer; e
     }
     const after = r.uint64();
     const before = r.uint64();
-    const toMs = (v: bigint): number => (v > BigInt(Number.MAX_SAFE_INTEGER / 1000) ? Number.MAX_SAFE_INTEGER : Number(v) * 1000);
+    // "forever" is 2^64-1 seconds: anything beyond what a Date holds counts as no end.
+    const toMs = (v: bigint): number => (v > 8_640_000_000_000n ? Number.MAX_SAFE_INTEGER : Number(v) * 1000);
     return { blob, keyId, principals, validAfter: toMs(after), validBefore: toMs(before) };
   } catch (e) {
     throw new JitError("EntraCertificateInvalid", "Microsoft Entra ID returned an SSH certificate the extension cannot use. Try again; if it persists, sign out and in again.", { cause: e });
