@@ -171,3 +171,20 @@ describe("Entra ID SSH certificates (simulator)", { timeout: 120_000 }, () => {
     for (const d of after) assert.match(d, /refused \(Azure RBAC does not grant alice@contoso\.example Microsoft\.Compute\/virtualMachines\/login\/action on vm-entra now\)/);
   });
 });
+
+describe("req_cnf parsing (simulated token endpoint)", () => {
+  it("accepts the Azure CLI's JWK form (padding and the mpint's leading zero kept) and the RFC 7518 form alike", async () => {
+    const { parseSshKeyRequest } = await import("../../simulator/src/entra/sshCertificateRequest");
+    const jwk = generateKeyPairSync("rsa", { modulusLength: 3072 }).publicKey.export({ format: "jwk" });
+    const n = Buffer.from(jwk.n!, "base64url");
+    const cliStyle = { kty: "RSA", n: Buffer.concat([Buffer.from([0]), n]).toString("base64").replace(/\+/g, "-").replace(/\//g, "_"), e: "AQAB", kid: "x" };
+    assert.match(cliStyle.n, /^AJ|^AK|^AL|^AM|^AN|^AO|^AP|^A[A-Z]/);
+    const a = parseSshKeyRequest(JSON.stringify(cliStyle), "x");
+    const b = parseSshKeyRequest(JSON.stringify({ kty: "RSA", n: jwk.n, e: jwk.e }), null);
+    assert.ok(a.ok && b.ok);
+    assert.equal(a.request.publicKeyLine, b.request.publicKeyLine);
+    assert.equal(a.request.bits, 3072);
+    const c = parseSshKeyRequest(JSON.stringify({ kty: "RSA", n: jwk.n, e: "AAE" }), null);
+    assert.ok(!c.ok && /not odd/.test(c.reason));
+  });
+});
