@@ -184,7 +184,7 @@ describe("req_cnf parsing (simulated token endpoint)", () => {
     assert.ok(a.ok && b.ok);
     assert.equal(a.request.publicKeyLine, b.request.publicKeyLine);
     assert.equal(a.request.bits, 3072);
-    const c = parseSshKeyRequest(JSON.stringify({ kty: "RSA", n: jwk.n, e: "AAE" }), null);
+    const c = parseSshKeyRequest(JSON.stringify({ kty: "RSA", n: jwk.n, e: "Ag" }), null);
     assert.ok(!c.ok && /not odd/.test(c.reason));
   });
 });
