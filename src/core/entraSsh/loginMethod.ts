@@ -7,7 +7,7 @@ import type { Logger } from "../logger";
 
 /**
  * How to log in to a VM: Microsoft Entra ID (SSH certificate, no stored secret) or the Key Vault
- * secret. When both are possible Entra ID is the default; the setting `azureJit.loginMethod`
+ * secret. When both are possible Entra ID is the default; the setting `azureJit.connect.loginMethod`
  * ("entraIdWhenAvailable" | "keyVault") and a per-VM choice override it, the per-VM choice first.
  */
 export type LoginMethod = "entraId" | "keyVault";

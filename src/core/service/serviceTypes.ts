@@ -36,7 +36,7 @@ export interface JitConnectServiceOptions {
   /** Only these tenants / subscriptions (ids); empty = all the account can see. */
   filter?: InventoryFilter;
   notificationMarksMin?: readonly number[];
-  /** Entra ID login when a VM allows it (default), or the Key Vault secret first (setting azureJit.loginMethod). */
+  /** Entra ID login when a VM allows it (default), or the Key Vault secret first (setting azureJit.connect.loginMethod). */
   loginMethod?: LoginMethodPreference;
   /** Broker socket folder (tests run several services in one process). */
   brokerRuntimeDir?: string;
