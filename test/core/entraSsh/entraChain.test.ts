@@ -14,6 +14,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { MemoryCredentialChoiceStore } from "../../../src/core/credential/credentialSource";
+import { isJitError } from "../../../src/core/errors";
 import { JitConnectService } from "../../../src/core/service/jitConnectService";
 import { startTestSimulator, type TestSimulator } from "../../support/simulator";
 import { memoryLogger, productCredential, simCloud } from "../access/support/simContext";
@@ -88,6 +89,19 @@ describe("Entra ID login through PIM + JIT + Bastion (core service, real ssh)", 
     assert.equal(vm.entraLoginRole?.active, undefined);
     assert.equal(vm.readiness.credential.source, "unknown");
     assert.equal(service.entra.methodFor(vm, false), "entraId");
+  });
+
+  it("a VM without the extension or without a managed identity is refused before any access is requested, each with its fix", async () => {
+    const before = (await t.control.pimRequests()).length;
+    const byName = (name: string) => service.inventory!.vms.find((v) => v.name === name)!;
+    await assert.rejects(service.connect(byName("vm-entra-noid").id), (e: unknown) => isJitError(e) && e.code === "EntraNoManagedIdentity" && /az vm identity assign/.test(e.message));
+    await assert.rejects(service.connect(byName("vm-entra-noext").id), (e: unknown) => isJitError(e) && e.code === "EntraExtensionMissing" && /AADSSHLoginForLinux/.test(e.message));
+    assert.equal((await t.control.pimRequests()).length, before, "no PIM request was sent");
+    const report = await service.checkConnectivity(byName("vm-entra-noid").id);
+    assert.equal(report.find((i) => i.check === "entraExtension")?.code, "EntraNoManagedIdentity");
+    const good = await service.checkConnectivity(vmEntra().id);
+    assert.equal(good.find((i) => i.check === "entraExtension")?.status, "ok");
+    assert.match(good.find((i) => i.check === "entraRole")?.detail ?? "", /eligible/);
   });
 
   it("Connect: access, login role, certificate and SSH config; then `ssh <alias>` logs in as the UPN, with no Key Vault read", async () => {
