@@ -80,9 +80,14 @@ export class EntraLogin {
     return this.options.methods.set(vmId, method);
   }
 
-  /** The method a connection to `vm` uses now. */
+  /**
+   * The method a connection to `vm` uses now. A sign-in that cannot get certificates (VS Code's
+   * account) prefers the Key Vault secret where there is one, unless the user chose Entra ID for
+   * the VM; without a secret, Entra ID stays and Connect says which sign-in method would work.
+   */
   methodFor(vm: VmEntry, keyVaultUsable: boolean): LoginMethod {
-    return chooseLoginMethod({ entraLoginRole: vm.entraLoginRole, keyVaultUsable }, this.options.preference(), this.methodChoice(vm.id));
+    const preference = sshCertificateSourceOf(this.options.credential) ? this.options.preference() : "keyVault";
+    return chooseLoginMethod({ entraLoginRole: vm.entraLoginRole, keyVaultUsable }, preference, this.methodChoice(vm.id));
   }
 
   private source(): SshCertificateSource {

@@ -17,6 +17,7 @@ import { issueEntraCredential } from "../../../src/core/entraSsh/entraCredential
 import { sshCertificateSourceOf } from "../../../src/core/entraSsh/certificateSource";
 import { LoginMethodStore } from "../../../src/core/entraSsh/loginMethod";
 import { isJitError } from "../../../src/core/errors";
+import type { VmEntry } from "../../../src/core/inventory/loadInventory";
 import { EntraLogin } from "../../../src/core/service/entraConnect";
 import type { ConnectionProfile } from "../../../src/core/service/connectionProfiles";
 import { startTestSimulator, type TestSimulator } from "../../support/simulator";
@@ -100,6 +101,10 @@ describe("Entra ID certificate lifecycle", { timeout: 120_000 }, () => {
     const credential = new ClientSecretCredential(tenantId, sp?.appId ?? "00000000-0000-0000-0000-000000000000", sp?.secret ?? "x", { authorityHost: t.settings.authorityHost, disableInstanceDiscovery: true });
     assert.equal(sshCertificateSourceOf(credential), undefined);
     const entra = new EntraLogin({ credential, keys: new KeyStore({ dir: path.join(root, "sp-keys") }), methods: await LoginMethodStore.open(root, memoryLogger()), logger: memoryLogger(), localClock: new ManualClock(), preference: () => "entraIdWhenAvailable" });
+    // Such a sign-in prefers the Key Vault secret where there is one; without one Entra ID stays (and says why it cannot work).
+    const vm = { id: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm-entra", entraLoginRole: { eligibility: { id: "e", tenantId, scope: "/subscriptions/s/resourceGroups/rg", roleDefinitionId: "fb879df8-f326-4884-b1cf-06f3ad86be52" } } } as VmEntry;
+    assert.equal(entra.methodFor(vm, true), "keyVault");
+    assert.equal(entra.methodFor(vm, false), "entraId");
     await assert.rejects(entra.reissue({} as AzureContext, { alias: ALIAS, vmName: "vm-entra", tenantId } as ConnectionProfile, { expiresAt: Date.now() + 3600_000 } as Grant), (e: unknown) => isJitError(e) && e.code === "EntraSignInUnsupported" && /deviceCode/.test(e.message));
   });
 });
