@@ -62,7 +62,7 @@ function auditMs(e: AuditRecord): number {
 }
 
 /** Waits for a shell prompt on `ssh -tt <alias>`; resolves with the time it appeared. */
-function shellPrompt(configFile: string, alias: string, env: NodeJS.ProcessEnv): Promise<number> {
+export function shellPrompt(configFile: string, alias: string, env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn("ssh", ["-F", configFile, "-tt", "-o", "BatchMode=yes", alias], { env, stdio: ["pipe", "pipe", "pipe"] });
     let out = "";

@@ -20,10 +20,11 @@ import { inventory } from "./inventory";
 import { latency } from "./latency";
 import { memory } from "./memory";
 import { requestToShell } from "./requestToShell";
+import { requestToShellEntra } from "./requestToShellEntra";
 import { setup } from "./setup";
 import { throughput } from "./throughput";
 
-const ALL: Benchmark[] = [throughput, setup, latency, memory, concurrency, activation, inventory, requestToShell];
+const ALL: Benchmark[] = [throughput, setup, latency, memory, concurrency, activation, inventory, requestToShell, requestToShellEntra];
 
 interface Options {
   only: string[] | undefined;

@@ -4,7 +4,7 @@
  *
  *   node --import tsx bench/support/simChild.ts     (config as one JSON line on stdin)
  *
- * Config: `{ "kind": "simulator", "scenario": "demo" | "scale", "scale"?: {...}, "simulation"?: {...} }`
+ * Config: `{ "kind": "simulator", "scenario": "demo" | "scale" | "entra", "scale"?: {...}, "simulation"?: {...} }`
  * starts the whole simulator (what users point the extension at); `{ "kind": "dataPlane",
  * "targets": { "<vm name>": <tcp port> } }` starts only the simulator's Bastion data plane, with a
  * benchmark authority that routes each pseudo-VM to a local TCP port (raw-relay benchmarks: bytes
@@ -22,7 +22,7 @@ import { locateScenario } from "../../simulator/src/scenario/load";
 import { ensureCa, issueServerCertificate } from "../../simulator/src/tls/ca";
 
 export type SimChildConfig =
-  | { kind: "simulator"; scenario: "demo" | "scale"; scale?: ScaleOptions; simulation?: Scenario["simulation"]; startVms?: boolean }
+  | { kind: "simulator"; scenario: "demo" | "scale" | "entra"; scale?: ScaleOptions; simulation?: Scenario["simulation"]; startVms?: boolean }
   | { kind: "dataPlane"; targets: Record<string, number> };
 
 export type SimChildReady =

@@ -18,6 +18,11 @@ export interface VmSshSpec {
   authorizedKeys: string[];
   /** Whether password authentication is enabled (only meaningful when the account has a known password). */
   passwordAuthentication: boolean;
+  /**
+   * Microsoft Entra ID login (AADSSHLoginForLinux): sshd trusts this CA and, for these OS accounts
+   * (lower-cased UPNs, created beforehand), asks `checkUrl` at each login (see vms/entraLogin.ts).
+   */
+  entraLogin?: { caPublicKey: string; checkUrl: string; users: string[] };
 }
 
 export interface RunningVm {

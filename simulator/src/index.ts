@@ -32,6 +32,10 @@ import { defaultSimulatorHome, ensureCa, issueServerCertificate } from "./tls/ca
 import { prefixTextCovers } from "./util/cidr";
 import { idKey } from "./util/ids";
 import { createVmHost, ensurePasswordUser, generateKeyPair, sweepStrayVms } from "./vms";
+import { ensureEntraAccounts, isUsableLoginName } from "./vms/entraLogin";
+import { ensureSshCertificateAuthority } from "./entra/sshCertificateAuthority";
+import { PAS_LINUX_RESOURCE } from "./entra/sshCertificateIssuer";
+import { registerSshLoginCheck, VM_LOGIN_ROLE_GUIDS } from "./entra/sshLoginCheck";
 import { KEY_VAULT_AUDIENCE } from "./auth/audiences";
 import { Directory, PUBLIC_CLIENTS } from "./world/directory";
 import type { RoleAssignmentModel } from "./world/model";
@@ -104,7 +108,16 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
   const vmsRoot = path.join(home, "vms");
   const runDir = path.join(vmsRoot, `run-${process.pid}-${Date.now().toString(36)}-${randomBytes(3).toString("hex")}`);
   const host = options.startVms === false ? undefined : createVmHost({ baseDir: runDir, log });
-  const fleet = new VmFleet({ world, host, clock, settings: scenario.simulation, generateKeyPair, passwordUser: ensurePasswordUser, log });
+  const sshCa = await ensureSshCertificateAuthority(home);
+  const fleet = new VmFleet({
+    world, host, clock, settings: scenario.simulation, generateKeyPair, passwordUser: ensurePasswordUser, log,
+    entra: {
+      caPublicKey: sshCa.publicKey,
+      checkUrl: (vm) => `${origins.control}/_sim/vms/${encodeURIComponent(vm.name)}/entra-login`,
+      loginNames: entraLoginNames(scenario),
+      ensureAccounts: ensureEntraAccounts,
+    },
+  });
 
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> =>
@@ -118,7 +131,7 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
     await sweepDeadRuns(vmsRoot, log);
     const common = { now: () => clock.now(), audit, faults };
     const signIns = new SignInStore();
-    const login = new LoginService({ directory, store: signIns, key, now: () => clock.now(), settings: scenario.simulation, armOrigin: () => origins.arm, deviceLoginOrigin: () => origins.deviceLogin });
+    const login = new LoginService({ directory, store: signIns, key, now: () => clock.now(), settings: scenario.simulation, armOrigin: () => origins.arm, deviceLoginOrigin: () => origins.deviceLogin, sshCa });
     const loginServer = await startServer({ ...common, tls, port: options.fixedPorts ? FIXED.login : 0, service: () => "login", errorFormat: "oauth", handle: (req) => login.handle(req) });
     servers.push(loginServer);
     origins.login = loginServer.origin;
@@ -175,8 +188,6 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
       bastion.dnsName = dp.dnsName;
     }
 
-    await fleet.provision();
-
     const settings = (): Record<string, unknown> => ({
       "azureJit.cloud": "Custom",
       "azureJit.customCloud": {
@@ -188,6 +199,8 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
         keyVaultAudience: KEY_VAULT_AUDIENCE,
         keyVaultDnsSuffix: "localhost",
         portalUrl: origins.arm,
+        // Entra ID SSH certificates: the public cloud's PAS scope, which this login origin answers for.
+        sshCertificateScope: `${PAS_LINUX_RESOURCE}/.default`,
       },
       "azureJit.auth.method": "deviceCode",
       "azureJit.auth.tenantId": "organizations",
@@ -202,6 +215,7 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
       endpoints: () => ({ ...origins, deviceLogin: `${origins.deviceLogin}/devicelogin` }),
       startedAt: Date.now(),
     });
+    registerSshLoginCheck(control, { world, directory, rbac });
     const controlServer = await startServer({
       ...common,
       port: options.fixedPorts ? FIXED.control : 0,
@@ -215,6 +229,8 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
     });
     servers.push(controlServer);
     origins.control = controlServer.origin;
+    // After the control origin: Entra-login VMs ask it at every login.
+    await fleet.provision();
     log(`simulator "${scenario.name}" ready: login ${origins.login}, ARM ${origins.arm}, control ${origins.control} (public client ${PUBLIC_CLIENTS[SIMULATOR_CLIENT_ID]})`);
 
     return {
@@ -228,6 +244,20 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
     await stop();
     throw e;
   }
+}
+
+/**
+ * Lower-cased UPNs of users with an eligibility or assignment of a VM login role anywhere: the
+ * simulated VMs need an OS account for each (the real extension resolves them through NSS).
+ */
+function entraLoginNames(scenario: LoadedScenario): string[] {
+  const principals = new Set(
+    [...scenario.eligibilities, ...scenario.roleAssignments].filter((x) => VM_LOGIN_ROLE_GUIDS.includes(x.roleGuid.toLowerCase())).map((x) => x.principalId.toLowerCase()),
+  );
+  return scenario.users
+    .filter((u) => [...u.objectIds.values()].some((oid) => principals.has(oid.toLowerCase())))
+    .map((u) => u.upn.toLowerCase())
+    .filter(isUsableLoginName);
 }
 
 /** VM folders of simulator runs whose process is gone: kill what they left and remove them. */

@@ -32,6 +32,8 @@ export interface CloudEnvironment {
    * login.microsoftonline.com is skipped (MSAL would otherwise call it for an unknown authority).
    */
   custom: boolean;
+  /** Scope of Entra ID SSH certificates (Azure Linux VM Sign-In) when a custom cloud names its own; see entraSsh/certificateSource.ts. */
+  sshCertificateScope?: string;
 }
 
 /** Endpoints of the built-in clouds; `activeDirectoryResourceId` as azure-cli-core `cloud.py` defines it per cloud. */
@@ -84,6 +86,8 @@ export interface CustomCloudSetting {
   keyVaultAudience?: string;
   keyVaultDnsSuffix?: string;
   portalUrl?: string;
+  /** OAuth scope for Entra ID SSH certificates (default: the public cloud's PAS scope). */
+  sshCertificateScope?: string;
 }
 
 /**
@@ -126,6 +130,7 @@ export function resolveCloud(cloudName: string, custom: CustomCloudSetting | und
     keyVaultDnsSuffix,
     portalUrl: c.portalUrl?.trim() || resourceManagerEndpoint,
     custom: true,
+    ...(c.sshCertificateScope?.trim() ? { sshCertificateScope: c.sshCertificateScope.trim() } : {}),
   };
 }
 

@@ -66,7 +66,15 @@ export type ErrorCode =
   | "LocalPortUnavailable"
   // access flow (src/core/access): a Basic/Developer Bastion; a second request while one runs
   | "BastionSkuUnsupported"
-  | "AccessInProgress";
+  | "AccessInProgress"
+  // Microsoft Entra ID login with SSH certificates (src/core/entraSsh)
+  | "EntraExtensionMissing"
+  | "EntraNoManagedIdentity"
+  | "EntraLoginRoleNotActive"
+  | "EntraCertificateRefused"
+  | "EntraCertificateInvalid"
+  | "EntraLoginNameInvalid"
+  | "EntraSignInUnsupported";
 
 export interface JitErrorOptions {
   cause?: unknown;

@@ -1,5 +1,6 @@
 import type { WorkspaceConfiguration } from "vscode";
 import type { CustomCloudSetting } from "../core/cloud";
+import type { LoginMethodPreference } from "../core/entraSsh/loginMethod";
 
 /**
  * The extension's settings, typed, in one place (house style, practice 17). Everything reads them
@@ -17,6 +18,7 @@ export const CONNECT_METHODS = ["auto", "remoteSsh", "terminal"] as const;
 export type AuthMethod = (typeof AUTH_METHODS)[number];
 export type GroupBy = (typeof GROUP_BY)[number];
 export type ConnectMethod = (typeof CONNECT_METHODS)[number];
+export const LOGIN_METHODS = ["entraIdWhenAvailable", "keyVault"] as const satisfies readonly LoginMethodPreference[];
 
 /** Every setting under `azureJit.`, with the default package.json declares. */
 export const SETTING_DEFAULTS = {
@@ -38,6 +40,7 @@ export const SETTING_DEFAULTS = {
   "ssh.path": "ssh",
   "connect.method": "auto",
   "connect.remoteFolder": "",
+  "connect.loginMethod": "entraIdWhenAvailable",
   "demo.simulatorControlUrl": "",
 } as const;
 
@@ -49,6 +52,7 @@ export const SETTING_ENUMS: Partial<Record<SettingKey, readonly string[]>> = {
   "auth.method": AUTH_METHODS,
   "tree.groupBy": GROUP_BY,
   "connect.method": CONNECT_METHODS,
+  "connect.loginMethod": LOGIN_METHODS,
 };
 
 export interface JitConfig {
@@ -63,7 +67,7 @@ export interface JitConfig {
   defaultDuration: string;
   expiryWarningMinutes: number[];
   ssh: { configFile: string; path: string };
-  connect: { method: ConnectMethod; remoteFolder: string };
+  connect: { method: ConnectMethod; remoteFolder: string; loginMethod: LoginMethodPreference };
   simulatorControlUrl: string;
 }
 
@@ -117,7 +121,7 @@ export function readConfig(cfg: ConfigSource): ConfigReading {
     defaultDuration,
     expiryWarningMinutes: [...new Set(warning)].sort((a, b) => b - a),
     ssh: { configFile: str("ssh.configFile", SETTING_DEFAULTS["ssh.configFile"]), path: str("ssh.path", SETTING_DEFAULTS["ssh.path"]) || SETTING_DEFAULTS["ssh.path"] },
-    connect: { method: oneOf("connect.method", CONNECT_METHODS, SETTING_DEFAULTS["connect.method"]), remoteFolder: str("connect.remoteFolder", SETTING_DEFAULTS["connect.remoteFolder"]) },
+    connect: { method: oneOf("connect.method", CONNECT_METHODS, SETTING_DEFAULTS["connect.method"]), remoteFolder: str("connect.remoteFolder", SETTING_DEFAULTS["connect.remoteFolder"]), loginMethod: oneOf("connect.loginMethod", LOGIN_METHODS, SETTING_DEFAULTS["connect.loginMethod"]) },
     simulatorControlUrl: str("demo.simulatorControlUrl", SETTING_DEFAULTS["demo.simulatorControlUrl"]),
   };
   return { config, problems };
@@ -171,6 +175,7 @@ const IMPACT: Record<SettingKey, ConfigImpact> = {
   "ssh.path": "service",
   "connect.method": "none",
   "connect.remoteFolder": "none",
+  "connect.loginMethod": "service",
   "demo.simulatorControlUrl": "demo",
 };
 

@@ -34,6 +34,7 @@ export function serviceSettingsOf(config: JitConfig): ServiceSettings {
     useResourceGraph: config.useResourceGraph,
     sshPath: config.ssh.path,
     notificationMarksMin: config.expiryWarningMinutes,
+    loginMethod: config.connect.loginMethod,
   };
 }
 

@@ -13,7 +13,7 @@ describe("config", () => {
     assert.deepEqual(config.auth, { method: "vscode", tenantId: "organizations", clientId: "", certificatePath: "" });
     assert.equal(config.groupBy, "subscription");
     assert.deepEqual(config.expiryWarningMinutes, [10, 5]);
-    assert.deepEqual(config.connect, { method: "auto", remoteFolder: "" });
+    assert.deepEqual(config.connect, { method: "auto", remoteFolder: "", loginMethod: "entraIdWhenAvailable" });
     assert.equal(config.ssh.path, "ssh");
   });
 

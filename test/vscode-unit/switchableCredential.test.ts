@@ -1,6 +1,7 @@
 /** The service's credential: none before sign-in (a NotSignedIn JitError), then the current one. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { sshCertificateSourceOf } from "../../src/core/entraSsh/certificateSource";
 import { isJitError } from "../../src/core/errors";
 import { SwitchableCredential } from "../../src/vscode/auth/switchableCredential";
 
@@ -15,5 +16,15 @@ describe("SwitchableCredential", () => {
     c.set(undefined);
     assert.equal(c.current, undefined);
     await assert.rejects(c.getToken("s"));
+  });
+
+  it("offers the SSH-certificate ability of the current sign-in only (Entra ID login)", () => {
+    const c = new SwitchableCredential();
+    assert.equal(sshCertificateSourceOf(c), undefined, "not signed in");
+    c.set({ getToken: async () => null });
+    assert.equal(sshCertificateSourceOf(c), undefined, "a credential without the ability");
+    const able = { getToken: async () => null, acquireSshCertificate: async () => "blob" };
+    c.set(able);
+    assert.equal(sshCertificateSourceOf(c), able);
   });
 });

@@ -108,6 +108,15 @@ describe("VM presentation", () => {
     assert.equal(show(vm("vm-badtag", { credential: { source: "invalid" } })).description, "needs PIM · credential tag invalid");
   });
 
+  it("Entra ID login: says so instead of \"no credential\", and the tooltip drops the missing-credential reason", () => {
+    const entry = vm("vm-entra", { credential: { source: "unknown", secretUri: undefined }, reasons: ["The role needs activation.", "No SSH credential source is known: tag the VM."] });
+    const p = presentVm({ vm: entry, access: idle, loginMethod: "entraId" }, ctx);
+    assert.equal(p.description, "needs PIM · Entra ID login");
+    assert.doesNotMatch(p.tooltip, /No SSH credential source/);
+    assert.match(p.tooltip, /Logs in with Microsoft Entra ID/);
+    assert.equal(presentVm({ vm: entry, access: idle, loginMethod: "keyVault" }, ctx).description, "needs PIM · no credential");
+  });
+
   it("the tooltip lists every reason and escapes Markdown from Azure", () => {
     const p = show(vm("vm-[evil](command:x)", { reasons: ["First *reason*.", "Second reason."] }));
     assert.ok(p.tooltip.startsWith("**vm\\-\\[evil\\]\\(command:x\\)** — needs PIM"), p.tooltip);

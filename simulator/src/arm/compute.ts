@@ -42,7 +42,7 @@ export function registerCompute(router: Router, deps: ArmDeps): void {
     const nowIso = deps.clock.nowIso();
     const caller = callerOf(req);
     const visible = vms.filter((v) => deps.rbac.can(caller, READ, v.id));
-    return { status: 200, body: page(req, visible.map((v) => vmToArm(v, { instanceView: statusOnly, nowIso })), deps.settings.armPageSize) };
+    return { status: 200, body: page(req, visible.map((v) => vmToArm(v, { instanceView: statusOnly, nowIso, tenantId: deps.world.subscription(v.subscriptionId)?.tenantId })), deps.settings.armPageSize) };
   };
 
   router.add("GET", "/subscriptions/{sub}/providers/Microsoft.Compute/virtualMachines", (req, p) => {
@@ -59,7 +59,7 @@ export function registerCompute(router: Router, deps: ArmDeps): void {
   router.add("GET", `${base}/{vm}`, (req, p) => {
     const vm = findVm(req, p.sub!, p.rg!, p.vm!, READ);
     const expand = (queryParam(req, "$expand") ?? "").toLowerCase();
-    return { status: 200, body: vmToArm(vm, { instanceView: expand === "instanceview", nowIso: deps.clock.nowIso() }) };
+    return { status: 200, body: vmToArm(vm, { instanceView: expand === "instanceview", nowIso: deps.clock.nowIso(), tenantId: deps.world.subscription(vm.subscriptionId)?.tenantId }) };
   });
   router.add("GET", `${base}/{vm}/instanceView`, (req, p) => {
     const vm = findVm(req, p.sub!, p.rg!, p.vm!, READ);

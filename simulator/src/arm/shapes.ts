@@ -42,7 +42,8 @@ export function vmInstanceView(vm: VirtualMachineModel, nowIso: string): Record<
   };
 }
 
-export function vmToArm(vm: VirtualMachineModel, opts: { instanceView?: boolean; nowIso: string }): Record<string, unknown> {
+export function vmToArm(vm: VirtualMachineModel, opts: { instanceView?: boolean; nowIso: string; tenantId?: string }): Record<string, unknown> {
+  const tenantId = opts.tenantId;
   const linux = vm.osType === "Linux";
   const diskId = `/subscriptions/${vm.subscriptionId}/resourceGroups/${vm.resourceGroup.toUpperCase()}/providers/Microsoft.Compute/disks/${vm.name}_OsDisk_1`;
   return {
@@ -79,12 +80,44 @@ export function vmToArm(vm: VirtualMachineModel, opts: { instanceView?: boolean;
       timeCreated: new Date(vm.createdAt).toISOString(),
       ...(opts.instanceView ? { instanceView: vmInstanceView(vm, opts.nowIso) } : {}),
     },
+    ...vmIdentityAndExtensions(vm, tenantId),
   };
 }
 
 /** Azure-provided DNS gives every VNet its own `<random>.<region code>.internal.cloudapp.net` suffix; this one is stable per VNet. */
 function internalDnsSuffix(subnetId: string): string {
   return `${guidOf(subnetId.replace(/\/subnets\/[^/]+$/i, "")).replace(/-/g, "").slice(0, 26)}.bx.internal.cloudapp.net`;
+}
+
+/** The Entra ID login extension's publisher and type (learn.microsoft.com howto-vm-sign-in-azure-ad-linux). */
+export const AAD_SSH_EXTENSION = { publisher: "Microsoft.Azure.ActiveDirectory", type: "AADSSHLoginForLinux", name: "AADSSHLoginForLinux", typeHandlerVersion: "1.0" };
+
+/**
+ * `identity` (system-assigned: principalId, tenantId) and `resources` (installed extensions), as a
+ * VM GET returns them. The extension needs the system-assigned identity: without one its
+ * installation fails (exit code 22 per the docs), which ARM reports as provisioningState Failed.
+ */
+function vmIdentityAndExtensions(vm: VirtualMachineModel, tenantId: string | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (vm.systemIdentityPrincipalId) out.identity = { type: "SystemAssigned", principalId: vm.systemIdentityPrincipalId, tenantId: tenantId ?? "" };
+  if (vm.entraLogin) {
+    out.resources = [
+      {
+        name: AAD_SSH_EXTENSION.name,
+        id: `${vm.id}/extensions/${AAD_SSH_EXTENSION.name}`,
+        type: "Microsoft.Compute/virtualMachines/extensions",
+        location: vm.location,
+        properties: {
+          autoUpgradeMinorVersion: true,
+          provisioningState: vm.systemIdentityPrincipalId ? "Succeeded" : "Failed",
+          publisher: AAD_SSH_EXTENSION.publisher,
+          type: AAD_SSH_EXTENSION.type,
+          typeHandlerVersion: AAD_SSH_EXTENSION.typeHandlerVersion,
+        },
+      },
+    ];
+  }
+  return out;
 }
 
 export function nicToArm(nic: NetworkInterfaceModel): Record<string, unknown> {

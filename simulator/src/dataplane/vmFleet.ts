@@ -21,6 +21,17 @@ export interface VmFleetDeps {
   generateKeyPair: (format: KeyFormat) => Promise<GeneratedKeyPair>;
   passwordUser: () => Promise<PasswordUser>;
   log: (line: string) => void;
+  /** Entra ID login on VMs with the AADSSHLoginForLinux extension (see vms/entraLogin.ts). */
+  entra?: EntraFleetDeps;
+}
+
+export interface EntraFleetDeps {
+  caPublicKey: string;
+  /** The login-check URL for a VM (on the control origin). */
+  checkUrl: (vm: VirtualMachineModel) => string;
+  /** Lower-cased UPNs that may log in somewhere (they need OS accounts). */
+  loginNames: string[];
+  ensureAccounts: (names: string[]) => Promise<{ ok: true } | { unavailable: string }>;
 }
 
 export interface VmInfo {
@@ -36,6 +47,10 @@ export interface VmInfo {
   credential?: "sshKey" | "password";
   /** Set when password login cannot work here (not root), with the reason. */
   passwordLoginUnavailable?: string;
+  /** The AADSSHLoginForLinux extension is installed. */
+  entraLogin?: boolean;
+  /** Set when Entra ID login cannot work here (not root), with the reason. */
+  entraLoginUnavailable?: string;
 }
 
 interface VmCredentialRuntime {
@@ -50,6 +65,7 @@ const TAG_USER = "azure-jit-connect.username";
 export class VmFleet implements VmPower {
   private readonly creds = new Map<string, VmCredentialRuntime>();
   private passwordUnavailable?: string;
+  private entraUnavailable?: string;
   private readonly transitions = new Map<string, Promise<void>>();
 
   constructor(private readonly d: VmFleetDeps) {}
@@ -87,6 +103,16 @@ export class VmFleet implements VmPower {
         this.creds.set(vm.id.toLowerCase(), runtime);
       }),
     );
+    // An Entra-login VM needs no stored credential: its sshd logs in the admin account only by key, and Entra users by certificate.
+    const entraVms = this.d.world.scenario.vms.filter((v) => v.osType === "Linux" && this.entraReady(v));
+    if (entraVms.length > 0 && this.d.entra) {
+      const accounts = await this.d.entra.ensureAccounts(this.d.entra.loginNames);
+      if ("unavailable" in accounts) {
+        this.entraUnavailable = accounts.unavailable;
+        this.d.log(`Entra ID login unavailable: ${accounts.unavailable}`);
+      }
+    }
+    for (const vm of entraVms) if (!this.creds.has(vm.id.toLowerCase())) this.creds.set(vm.id.toLowerCase(), { loginUser: vm.adminUsername });
     const toStart = this.d.world.scenario.vms.filter((v) => v.power === "running" && this.creds.has(v.id.toLowerCase()));
     await Promise.all(toStart.map((v) => this.startSshd(v)));
   }
@@ -100,9 +126,17 @@ export class VmFleet implements VmPower {
       loginUser: cred.loginUser,
       authorizedKeys: cred.publicKey ? [cred.publicKey] : [],
       passwordAuthentication: cred.password === true && this.passwordUnavailable === undefined,
+      ...(this.d.entra && this.entraReady(vm) && this.entraUnavailable === undefined
+        ? { entraLogin: { caPublicKey: this.d.entra.caPublicKey, checkUrl: this.d.entra.checkUrl(vm), users: this.d.entra.loginNames } }
+        : {}),
     });
     this.d.log(`VM ${vm.name}: sshd on 127.0.0.1:${running.port}`);
     return running;
+  }
+
+  /** The extension only works with a system-assigned identity (it fails to install otherwise). */
+  private entraReady(vm: VirtualMachineModel): boolean {
+    return vm.entraLogin && vm.systemIdentityPrincipalId !== undefined;
   }
 
   /** Serialises power transitions per VM. */
@@ -157,6 +191,8 @@ export class VmFleet implements VmPower {
         ...(r ? { sshPort: r.port, homeDir: r.homeDir, logFile: r.logFile, hostPublicKey: r.hostPublicKey } : {}),
         ...(cred ? { loginUser: cred.loginUser, credential: cred.password ? ("password" as const) : ("sshKey" as const) } : {}),
         ...(cred?.password && this.passwordUnavailable ? { passwordLoginUnavailable: this.passwordUnavailable } : {}),
+        ...(vm.entraLogin ? { entraLogin: true } : {}),
+        ...(vm.entraLogin && this.entraUnavailable ? { entraLoginUnavailable: this.entraUnavailable } : {}),
       };
     });
   }

@@ -12,7 +12,8 @@ import type { ConditionalAccessSpec } from "../scenario/schema";
 import type { TenantModel } from "../world/model";
 import type { ClaimsRequest } from "./claimsRequest";
 
-export type ResourceKind = "arm" | "keyvault";
+/** `linuxVmSignIn`: the "Azure Linux VM Sign-In" app (ce6ff14a-…), which issues SSH certificates. */
+export type ResourceKind = "arm" | "keyvault" | "linuxVmSignIn";
 
 /** The sign-in context a token request carries. */
 export interface SignInContext {

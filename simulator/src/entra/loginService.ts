@@ -23,6 +23,8 @@ import { evaluateConditionalAccess, type ResourceKind, type SignInContext } from
 import { renderDeviceLoginPage } from "./deviceLoginPage";
 import type { DeviceCodeApproval, SignInSession, SignInStore } from "./signInStore";
 import { issueAppToken, issueUserTokens, type IssueContext } from "./tokenIssuer";
+import type { SshCertificateAuthority } from "./sshCertificateAuthority";
+import { isLinuxVmSignInResource, issueSshCertificate, sshCertFields, type SshCertRequestFields } from "./sshCertificateIssuer";
 
 const GENERIC_TENANTS = new Set(["organizations", "common"]);
 
@@ -40,6 +42,8 @@ export interface LoginServiceDeps {
    * `/proxy/<port>/` (which speaks HTTP only). Empty: the login origin itself.
    */
   deviceLoginOrigin?: () => string;
+  /** Signs SSH certificates (`token_type=ssh-cert`); without it such requests are refused. */
+  sshCa?: SshCertificateAuthority;
 }
 
 export class LoginService {
@@ -167,6 +171,7 @@ export class LoginService {
 
   private resource(scope: string, tenantName: string): { resource: string; kind: ResourceKind } {
     const r = resourceOfScope(scope, this.d.armOrigin());
+    if (r.kind === undefined && isLinuxVmSignInResource(r.resource)) return { resource: r.resource, kind: "linuxVmSignIn" };
     if (r.kind === undefined) throw aadError(400, "invalid_resource", 500011, AAD_TEXT.resourceNotFound(r.resource || "(none)", tenantName), this.d.now());
     return { resource: r.resource, kind: r.kind };
   }
@@ -179,6 +184,7 @@ export class LoginService {
     if (!sp) throw aadError(400, "unauthorized_client", 700016, AAD_TEXT.appNotFound(appId, tenant.name), now);
     if (form.get("client_secret") !== sp.secret) throw aadError(401, "invalid_client", 7000215, AAD_TEXT.badSecret(appId), now);
     const { resource, kind } = this.resource(form.get("scope") ?? "", tenant.name);
+    if (sshCertFields(form)) throw aadError(400, "invalid_request", 90100, "SSH certificates for service principals are not simulated.", now);
     const claims = parseClaimsRequest(form.get("claims"));
     const ctx: SignInContext = { subject: { kind: "servicePrincipal", displayName: sp.displayName }, mfa: false, deviceCompliant: false, location: sp.location };
     const decision = evaluateConditionalAccess(tenant, kind, ctx, claims);
@@ -221,20 +227,20 @@ export class LoginService {
     const user = this.d.directory.user(approval.upn)!;
     const session = this.d.store.newSession({ upn: user.upn, clientId: entry.clientId, mfa: approval.mfa, deviceCompliant: approval.deviceCompliant, location: approval.location, authTime: now() });
     const claims = mergeClaims(entry.claims, parseClaimsRequest(form.get("claims")));
-    return this.issueForUser(req, user, session, tenant ?? this.d.directory.tenantById(user.homeTenantId)!, form.get("scope") ?? entry.scope, claims);
+    return this.issueForUser(req, user, session, tenant ?? this.d.directory.tenantById(user.homeTenantId)!, form.get("scope") ?? entry.scope, claims, sshCertFields(form));
   }
 
-  private refreshGrant(req: SimRequest, tenant: TenantModel | undefined, form: URLSearchParams): Reply {
+  private refreshGrant(req: SimRequest, tenant: TenantModel | undefined, form: URLSearchParams): Promise<Reply> {
     const now = this.d.now();
     const found = this.d.store.redeemRefreshToken(form.get("refresh_token") ?? "");
     if (!found) throw aadError(400, "invalid_grant", 9002313, "Invalid request. Request is malformed or invalid.", now);
     if (found.clientId !== form.get("client_id")) throw aadError(400, "invalid_grant", 700005, "Provided Authorization Code is intended to use against other tenant or client.", now);
     const user = this.d.directory.user(found.session.upn)!;
     const claims = parseClaimsRequest(form.get("claims"));
-    return this.issueForUser(req, user, found.session, tenant ?? this.d.directory.tenantById(user.homeTenantId)!, form.get("scope") ?? "", claims);
+    return this.issueForUser(req, user, found.session, tenant ?? this.d.directory.tenantById(user.homeTenantId)!, form.get("scope") ?? "", claims, sshCertFields(form));
   }
 
-  private issueForUser(req: SimRequest, user: UserModel, session: SignInSession, tenant: TenantModel, scope: string, claims: ClaimsRequest): Reply {
+  private async issueForUser(req: SimRequest, user: UserModel, session: SignInSession, tenant: TenantModel, scope: string, claims: ClaimsRequest, ssh?: SshCertRequestFields): Promise<Reply> {
     const now = this.d.now();
     if (!user.objectIds.has(tenant.id)) throw aadError(400, "invalid_grant", 50020, AAD_TEXT.userNotInTenant(user.upn, tenant.name), now);
     const { resource, kind } = this.resource(scope, tenant.name);
@@ -246,12 +252,20 @@ export class LoginService {
       throw this.caError(decision, resource, now);
     }
     req.audit.detail = `token for ${resource} in ${tenant.name}${decision.acrs.length ? ` acrs=${decision.acrs.join(",")}` : ""}`;
-    const refreshToken = this.d.store.issueRefreshToken(session);
     const responseScope = scope.split(/\s+/).filter((s) => s.length > 0 && !["openid", "profile", "offline_access"].includes(s)).join(" ");
-    return {
-      status: 200,
-      body: issueUserTokens(this.issueContext(req), { user, tenantId: tenant.id, session, resource, scope: responseScope, acrs: decision.acrs, cae: claims.cae, refreshToken }),
-    };
+    const certificate = ssh ? await this.sshCertificate(ssh, kind, user, tenant, responseScope, now) : undefined;
+    const refreshToken = this.d.store.issueRefreshToken(session);
+    const tokens = issueUserTokens(this.issueContext(req), { user, tenantId: tenant.id, session, resource, scope: responseScope, acrs: decision.acrs, cae: claims.cae, refreshToken });
+    if (certificate) req.audit.detail = `ssh certificate for ${user.upn} in ${tenant.name}`;
+    // An SSH certificate replaces the access token; the refresh token, id token and client_info come as usual.
+    return { status: 200, body: certificate ? { ...tokens, ...certificate } : tokens };
+  }
+
+  private async sshCertificate(ssh: SshCertRequestFields, kind: ResourceKind, user: UserModel, tenant: TenantModel, scope: string, now: number) {
+    if (kind !== "linuxVmSignIn") throw aadError(400, "invalid_request", 90100, "SSH certificates are issued only for the Azure Linux VM Sign-In resource.", now);
+    if (!this.d.sshCa) throw aadError(400, "invalid_request", 90100, "This simulator does not issue SSH certificates.", now);
+    const subject = { upn: user.upn, displayName: user.displayName, objectId: user.objectIds.get(tenant.id)!, tenantId: tenant.id };
+    return issueSshCertificate(this.d.sshCa, { fields: ssh, subject, scope, simNowMs: now });
   }
 
   /** What the device-login page and `POST /_sim/devicecode/approve` do. Throws HttpError(400/404) with a reason. */

@@ -318,6 +318,8 @@ export function resolveScenario(s: Scenario, file: string, nowMs: number): Loade
         ? { type: v.credential.type, keyFormat: v.credential.keyFormat ?? "openssh-ed25519", vaultName: v.credential.vault, secretName: v.credential.secretName, tagged: v.credential.tagged ?? true }
         : undefined,
       openPorts: v.openPorts ?? [], createdAt: nowMs - 90 * 86400_000,
+      entraLogin: v.entraLogin ?? false,
+      ...((v.managedIdentity ?? v.entraLogin ?? false) ? { systemIdentityPrincipalId: stableGuid("vm-identity", vmId.toLowerCase()) } : {}),
     });
     networkInterfaces.push({
       kind: "nic", id: nicId, name: `${v.name}-nic`, type: "Microsoft.Network/networkInterfaces", subscriptionId: sb.id, resourceGroup: v.resourceGroup, location, tags: {},

@@ -64,8 +64,8 @@ export const conditionalAccessCheck = object(
   {
     /** UPNs (or "All", the default). Guests are matched by their UPN too. */
     users: array(string()),
-    /** "arm", "keyvault" or "All" (default). */
-    resources: array(oneOf("arm", "keyvault", "All")),
+    /** "arm", "keyvault", "linuxVmSignIn" (Azure Linux VM Sign-In, SSH certificates) or "All" (default). */
+    resources: array(oneOf("arm", "keyvault", "linuxVmSignIn", "All")),
     /** When set, the policy applies only to token requests asking for this authentication context (acrs, e.g. "c1"). */
     authenticationContext: string(),
     /** Also apply to service principals (client_credentials). Default false. */
@@ -161,6 +161,13 @@ export const virtualMachineCheck = object(
     privateIp: string({ pattern: /^\d{1,3}(\.\d{1,3}){3}$/, hint: "an IPv4 address" }),
     tags: stringMap(),
     credential: vmCredentialCheck,
+    /**
+     * Microsoft Entra ID login: the AADSSHLoginForLinux extension is installed (sshd trusts the
+     * simulated Entra SSH CA and asks RBAC at every login). Default false.
+     */
+    entraLogin: boolean(),
+    /** System-assigned managed identity (default: true when entraLogin; the extension fails without one). */
+    managedIdentity: boolean(),
     /** Standing NSG allow rules (besides JIT): the port is reachable from `sourcePrefix` without a JIT request. */
     openPorts: array(object({ port: number({ integer: true, min: 1, max: 65535 }), sourcePrefix: prefix })),
   },

@@ -1,3 +1,5 @@
+import { entraSshdLines, type EntraSshdInput } from "./entraLogin";
+
 /** Everything that goes into one VM's sshd_config. */
 export interface SshdConfigInput {
   vmName: string;
@@ -9,6 +11,8 @@ export interface SshdConfigInput {
   passwordAuthentication: boolean;
   /** OpenSSH >= 9.8 penalises sources with many failed logins; benchmarks and tests do exactly that from 127.0.0.1. */
   disablePerSourcePenalties: boolean;
+  /** Entra ID login (AADSSHLoginForLinux): the CA, the login check and the Entra users' homes. */
+  entra?: Omit<EntraSshdInput, "sessionEnv">;
 }
 
 /**
@@ -20,6 +24,9 @@ export function renderSshdConfig(input: SshdConfigInput): string {
   if (!/^[A-Za-z0-9._-]+$/.test(input.vmName)) throw new Error(`Unsupported VM name for sshd: ${JSON.stringify(input.vmName)}`);
   if (!/^[A-Za-z_][A-Za-z0-9_.-]*\$?$/.test(input.loginUser)) throw new Error(`Unsupported login user: ${JSON.stringify(input.loginUser)}`);
   if (!Number.isInteger(input.port) || input.port < 1 || input.port > 65535) throw new Error(`Invalid sshd port ${input.port}`);
+  const sessionEnv = [`AZSIM_VM=${input.vmName}`, `AZSIM_VM_HOME=${input.homeDir}`];
+  // AllowUsers reads USER@HOST at the first "@": a UPN's "@" is matched with "?" instead.
+  const entraUsers = [...(input.entra?.homes.keys() ?? [])].map((u) => u.replace("@", "?"));
   const lines = [
     `# Written by the Azure JIT Connect simulator for VM ${input.vmName}. Regenerated at every start.`,
     "ListenAddress 127.0.0.1",
@@ -37,11 +44,11 @@ export function renderSshdConfig(input: SshdConfigInput): string {
     "KbdInteractiveAuthentication no",
     `PermitRootLogin ${input.passwordAuthentication ? "yes" : "prohibit-password"}`,
     // A real VM has one admin account; other local accounts of the machine running the simulator are not part of the VM.
-    `AllowUsers ${input.loginUser}`,
+    `AllowUsers ${[input.loginUser, ...entraUsers].join(" ")}`,
     // HOME too: a real VM has its own home, so ~ (VS Code Server's ~/.vscode-server, dotfiles) is
     // per VM, and the simulator account's own rc files (pyenv, conda...) do not run at every login.
     // sshd still chdirs to the account's passwd home; SetEnv overrides the environment only.
-    `SetEnv ${quote(`AZSIM_VM=${input.vmName}`)} ${quote(`AZSIM_VM_HOME=${input.homeDir}`)} ${quote(`HOME=${input.homeDir}`)}`,
+    `SetEnv ${[...sessionEnv, `HOME=${input.homeDir}`].map(quote).join(" ")}`,
     "LogLevel VERBOSE",
     // Port forwarding to the VM is a product feature (Jupyter on the GPU VM).
     "AllowTcpForwarding yes",
@@ -58,6 +65,7 @@ export function renderSshdConfig(input: SshdConfigInput): string {
     "Subsystem sftp internal-sftp",
   ];
   if (input.disablePerSourcePenalties) lines.push("PerSourcePenalties no");
+  if (input.entra) lines.push(...entraSshdLines({ ...input.entra, sessionEnv }, quote));
   return `${lines.join("\n")}\n`;
 }
 

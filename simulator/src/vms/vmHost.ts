@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { type RunningVm, type VmHost, type VmSshSpec } from "../contracts";
 import { pickFreePort } from "./freePort";
 import { osUser } from "./osUser";
-import { renderSshdConfig } from "./sshdConfig";
+import { renderSshdConfig, type SshdConfigInput } from "./sshdConfig";
 import { detectSshdEnvironment, type SshdEnvironment } from "./sshdEnvironment";
 import { launchSshd, type SshdProcess } from "./sshdProcess";
 import { sweepStrayVms } from "./straySweep";
@@ -92,13 +92,14 @@ export function createVmHost(options: VmHostOptions): SshdVmHost {
     if (spec.loginUser !== osUser() && !owner) {
       throw new Error(`VM ${spec.vmName}: login user "${spec.loginUser}" is not an account on this machine (sshd only logs in real OS accounts)`);
     }
-    if (owner) {
+    if (owner || spec.entraLogin) {
       await makeTraversable(baseDir);
       const blocked = await firstUntraversableAncestor(baseDir);
       if (blocked) log(`vms: ${spec.loginUser} cannot reach ${spec.vmName}'s home: ${blocked} is not searchable by other accounts`);
     }
     const paths = vmPaths(baseDir, spec.vmId, spec.vmName);
     const hostPublicKey = await prepareVmFolder(paths, spec.vmName, spec.authorizedKeys, owner);
+    const entra = spec.entraLogin ? await prepareEntraLogin(paths.dir, spec.entraLogin) : undefined;
 
     let lastError = "";
     for (let attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
@@ -112,6 +113,7 @@ export function createVmHost(options: VmHostOptions): SshdVmHost {
         loginUser: spec.loginUser,
         passwordAuthentication: spec.passwordAuthentication,
         disablePerSourcePenalties: env.disablePerSourcePenalties,
+        entra,
       });
       await fsp.writeFile(paths.config, config, { mode: 0o644 });
       const result = await launchSshd(paths, port, { sshdPath: env.sshdPath, setprivPath: env.setprivPath, readyTimeoutMs });
@@ -172,7 +174,25 @@ export function createVmHost(options: VmHostOptions): SshdVmHost {
 }
 
 function sameExceptKeys(a: VmSshSpec, b: VmSshSpec): boolean {
-  return a.vmName === b.vmName && a.loginUser === b.loginUser && a.passwordAuthentication === b.passwordAuthentication;
+  return a.vmName === b.vmName && a.loginUser === b.loginUser && a.passwordAuthentication === b.passwordAuthentication && JSON.stringify(a.entraLogin) === JSON.stringify(b.entraLogin);
+}
+
+/** The CA key file (0644, public) and one home per Entra user, owned by that user, under the VM folder. */
+async function prepareEntraLogin(vmDir: string, entra: NonNullable<VmSshSpec["entraLogin"]>): Promise<SshdConfigInput["entra"]> {
+  const caKeyFile = path.join(vmDir, "entra_ca.pub");
+  await fsp.writeFile(caKeyFile, `${entra.caPublicKey.trim()}\n`, { mode: 0o644 });
+  const homesDir = path.join(vmDir, "entra-home");
+  await fsp.mkdir(homesDir, { recursive: true, mode: 0o755 });
+  const homes = new Map<string, string>();
+  for (const user of entra.users) {
+    const ids = await accountIds(user);
+    if (!ids) continue;
+    const home = path.join(homesDir, user);
+    await fsp.mkdir(home, { recursive: true, mode: 0o700 });
+    await fsp.chown(home, ids.uid, ids.gid);
+    homes.set(user, home);
+  }
+  return { caKeyFile, checkUrl: entra.checkUrl, homes };
 }
 
 /** Another login account must be able to traverse baseDir to its VM's home and authorized_keys. */

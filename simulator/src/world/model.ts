@@ -98,6 +98,10 @@ export interface VirtualMachineModel extends ResourceBase {
   credential?: VmCredentialModel;
   openPorts: { port: number; sourcePrefix: string }[];
   createdAt: number;
+  /** The AADSSHLoginForLinux extension is installed (Entra ID login). */
+  entraLogin: boolean;
+  /** Object id of the system-assigned managed identity, when the VM has one. */
+  systemIdentityPrincipalId?: string;
 }
 
 export interface NetworkInterfaceModel extends ResourceBase {

@@ -57,4 +57,30 @@ export const BUILT_IN_ROLES: RoleDefinitionModel[] = [
     description: "Create and manage virtual machines, but not access to them.",
     permissions: { actions: ["Microsoft.Compute/virtualMachines/*", "Microsoft.Network/networkInterfaces/*", "Microsoft.Network/virtualNetworks/read", "Microsoft.Resources/subscriptions/resourceGroups/read"], notActions: [], dataActions: [], notDataActions: [] },
   },
+  // The two Entra ID login roles (azure-docs articles/role-based-access-control/built-in-roles/compute.md):
+  // Owner or Contributor alone do not let anyone log in; these data actions do.
+  {
+    guid: "fb879df8-f326-4884-b1cf-06f3ad86be52",
+    name: "Virtual Machine User Login",
+    type: "BuiltInRole",
+    description: "View Virtual Machines in the portal and login as a regular user.",
+    permissions: {
+      actions: ["Microsoft.Network/publicIPAddresses/read", "Microsoft.Network/virtualNetworks/read", "Microsoft.Network/loadBalancers/read", "Microsoft.Network/networkInterfaces/read", "Microsoft.Compute/virtualMachines/*/read", "Microsoft.HybridCompute/machines/*/read", "Microsoft.HybridConnectivity/endpoints/listCredentials/action"],
+      notActions: [],
+      dataActions: ["Microsoft.Compute/virtualMachines/login/action", "Microsoft.HybridCompute/machines/login/action"],
+      notDataActions: [],
+    },
+  },
+  {
+    guid: "1c0163c0-47e6-4577-8991-ea5c82e286e4",
+    name: "Virtual Machine Administrator Login",
+    type: "BuiltInRole",
+    description: "View Virtual Machines in the portal and login as administrator",
+    permissions: {
+      actions: ["Microsoft.Network/publicIPAddresses/read", "Microsoft.Network/virtualNetworks/read", "Microsoft.Network/loadBalancers/read", "Microsoft.Network/networkInterfaces/read", "Microsoft.Compute/virtualMachines/*/read", "Microsoft.HybridCompute/machines/*/read", "Microsoft.HybridConnectivity/endpoints/listCredentials/action"],
+      notActions: [],
+      dataActions: ["Microsoft.Compute/virtualMachines/login/action", "Microsoft.Compute/virtualMachines/loginAsAdmin/action", "Microsoft.HybridCompute/machines/login/action", "Microsoft.HybridCompute/machines/loginAsAdmin/action"],
+      notDataActions: [],
+    },
+  },
 ];

@@ -1,10 +1,11 @@
 import type { AbortSignalLike } from "@azure/abort-controller";
 import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-auth";
 import { type AccountInfo, type AuthenticationResult, type ICachePlugin, PublicClientApplication } from "@azure/msal-node";
-import { CancellationError } from "../cancellation";
+import { CancellationError, raceWithSignal } from "../cancellation";
 import type { CloudEnvironment } from "../cloud";
 import { JitError, errorMessage } from "../errors";
 import { type Logger, nullLogger } from "../logger";
+import type { SshCertificateRequest } from "../entraSsh/certificateSource";
 import type { DeviceCodePromptPort, TokenCachePersistence } from "./credentialConfig";
 
 export type { TokenCachePersistence } from "./credentialConfig";
@@ -88,6 +89,29 @@ export class MsalDeviceCodeCredential implements TokenCredential {
       }
     }
     return toAccessToken(await this.deviceCode(scopeList, authority, tenant, claims, options.abortSignal));
+  }
+
+  /**
+   * An Entra ID SSH certificate for the signed-in account: a forced refresh-token request carrying
+   * the ssh-cert fields (see entraSsh/certificateSource.ts). Never interactive: a Conditional
+   * Access refusal is reported, not turned into a device code.
+   */
+  async acquireSshCertificate(request: SshCertificateRequest, signal?: AbortSignal): Promise<string> {
+    const account = await this.account();
+    if (!account) throw new JitError("NotSignedIn", "Sign in to Azure first: an SSH certificate is issued for the signed-in account.");
+    const authority = `${this.options.cloud.authorityHost.replace(/\/+$/, "")}/${request.tenantId}`;
+    const flow = this.app.acquireTokenSilent({
+      account: { ...account, tenantId: request.tenantId },
+      scopes: [request.scope],
+      authority,
+      forceRefresh: true,
+      extraParameters: { token_type: "ssh-cert", req_cnf: request.requestJwk, key_id: request.kid },
+    });
+    const result = await raceWithSignal(flow, signal);
+    if (result.tokenType.toLowerCase() !== "ssh-cert" || !result.accessToken) {
+      throw new JitError("EntraCertificateInvalid", `Microsoft Entra ID answered with a "${result.tokenType}" token instead of an SSH certificate.`);
+    }
+    return result.accessToken;
   }
 
   /** One device-code flow at a time: parallel first requests wait for it and then read the cache. */

@@ -43,6 +43,7 @@ interface IndexEntry {
 /** Node timers overflow above 2^31-1 ms (about 24.8 days) and would fire at once: longer waits are chained. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 const INDEX_SUFFIX = ".json";
+const CERT_SUFFIX = "-cert.pub";
 
 export class KeyStore {
   private readonly dir: string;
@@ -62,6 +63,26 @@ export class KeyStore {
   pathFor(alias: string): string {
     if (!isHostAlias(alias)) throw new JitError("InvalidInput", `Not an Azure JIT Connect host alias: ${describeUntrusted(alias)}.`);
     return path.join(this.dir, alias);
+  }
+
+  /**
+   * The SSH certificate next to the key of `alias` (Entra ID login): `<key>-cert.pub`, the name
+   * OpenSSH also looks for by itself. It lives and goes with the key (expiry, remove, sweep).
+   */
+  certificatePathFor(alias: string): string {
+    return `${this.pathFor(alias)}${CERT_SUFFIX}`;
+  }
+
+  /** Stores the certificate of a key already written for `alias` (public, but kept 0600 like the key). */
+  async writeCertificate(alias: string, certificateLine: string, signal?: AbortSignal): Promise<string> {
+    if (/[\r\n]/.test(certificateLine)) throw new JitError("InvalidInput", "An SSH certificate is a single line.");
+    const file = this.certificatePathFor(alias);
+    return this.serial(async () => {
+      throwIfAborted(signal);
+      if (!(await fsp.stat(this.pathFor(alias)).then(() => true, () => false))) throw new JitError("InvalidInput", `No key is stored for ${alias}; not storing a certificate for it.`);
+      await writeFileAtomic(file, `${certificateLine}\n`, { mode: PRIVATE_FILE_MODE });
+      return file;
+    });
   }
 
   private indexPathFor(alias: string): string {
@@ -132,6 +153,7 @@ export class KeyStore {
         throw e;
       });
     await fsp.rm(`${file}${INDEX_SUFFIX}`, { force: true });
+    await fsp.rm(`${file}${CERT_SUFFIX}`, { force: true });
     if (existed) this.logger.debug(`Removed the SSH key for ${alias}`);
   }
 

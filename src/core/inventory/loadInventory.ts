@@ -16,7 +16,7 @@ import type { PimPolicyCache } from "./pimPolicyCache";
 import { listActiveAssignments, listEligibilities, PimPolicyReader } from "./pimReads";
 import { computeReadiness, type Readiness, type ReadinessGrant, type ReadinessInput } from "./readiness";
 import { ARG_TYPES, queryResources } from "./resourceGraph";
-import { RoleIndex } from "./roleSelection";
+import { RoleIndex, type RoleMatch } from "./roleSelection";
 import { listSubscriptionResources, type SubscriptionResources } from "./sdkListing";
 import { listSubscriptions, listTenants } from "./subscriptions";
 import type { ActiveAssignment, BastionRecord, Eligibility, JitPolicyRecord, NicRecord, PartialError, PimRequirements, SubscriptionInfo, TenantInfo, VmRecord, VnetRecord } from "./types";
@@ -33,6 +33,8 @@ export interface VmEntry extends VmRecord {
   activeAssignment?: ActiveAssignment;
   pimRequirements?: PimRequirements;
   jitPolicy?: Pick<JitPolicyRecord, "id" | "name" | "subscriptionId" | "resourceGroup" | "location">;
+  /** The VM login role (Microsoft Entra ID login) covering the VM, eligible and/or active; see entraSsh/. */
+  entraLoginRole?: RoleMatch;
   /** The Bastion chosen for the tunnel (first candidate), usable or not; see readiness.bastion. */
   bastion?: BastionRecord;
   readiness: Readiness;
@@ -380,6 +382,7 @@ function joinTenant(d: TenantData, options: InventoryOptions, now: number, cloud
       vnetId,
       eligibility: role.eligibility,
       activeAssignment: role.active,
+      ...entraLoginRoleOf(roles, vm.id, now),
       jitPolicy: vmJit ? { id: vmJit.policy.id, name: vmJit.policy.name, subscriptionId: vmJit.policy.subscriptionId, resourceGroup: vmJit.policy.resourceGroup, location: vmJit.policy.location } : undefined,
       bastion: bastions[0]?.bastion,
       readiness: computeReadiness(input),
@@ -387,6 +390,11 @@ function joinTenant(d: TenantData, options: InventoryOptions, now: number, cloud
     prepared.push({ entry, input, policyKey: key });
   }
   return prepared;
+}
+
+function entraLoginRoleOf(roles: RoleIndex, vmId: string, now: number): Pick<VmEntry, "entraLoginRole"> {
+  const login = roles.loginRole(vmId, now);
+  return login.eligibility || login.active ? { entraLoginRole: login } : {};
 }
 
 /** The final entries: readiness recomputed for the VMs whose PIM policy was read. */

@@ -21,6 +21,17 @@ export interface RoleMatch {
   active?: ActiveAssignment;
 }
 
+/**
+ * The built-in roles that let a user log in to a VM with Microsoft Entra ID (Virtual Machine User
+ * Login, Virtual Machine Administrator Login). They grant only the login data actions, never JIT,
+ * so they are never "the JIT role" of a VM; `loginRole` finds them instead (entraSsh/).
+ */
+export const VM_LOGIN_ROLE_GUIDS: readonly string[] = ["fb879df8-f326-4884-b1cf-06f3ad86be52", "1c0163c0-47e6-4577-8991-ea5c82e286e4"];
+
+export function isVmLoginRole(roleDefinitionId: string): boolean {
+  return VM_LOGIN_ROLE_GUIDS.includes(roleKey(roleDefinitionId));
+}
+
 /** Role definitions are compared by GUID: the same role appears under different scope prefixes. */
 export function roleKey(roleDefinitionId: string): string {
   return lastSegment(roleDefinitionId).toLowerCase();
@@ -59,20 +70,32 @@ export class RoleIndex {
   private readonly eligibilities = new Map<string, Eligibility[]>();
   private readonly actives = new Map<string, ActiveAssignment[]>();
   private readonly jitRoles = new Set<string>();
+  private readonly login: RoleIndex | undefined;
 
   constructor(
     eligibilities: readonly Eligibility[],
     actives: readonly ActiveAssignment[],
     private readonly groupsAbove: GroupsAbove = NO_GROUPS,
+    loginRolesOnly = false,
   ) {
+    const wanted = (roleDefinitionId: string): boolean => isVmLoginRole(roleDefinitionId) === loginRolesOnly;
+    if (!loginRolesOnly) this.login = new RoleIndex(eligibilities, actives, groupsAbove, true);
     for (const e of eligibilities) {
+      if (!wanted(e.roleDefinitionId)) continue;
       push(this.eligibilities, armIdKey(e.scope), e);
       this.jitRoles.add(roleKey(e.roleDefinitionId));
     }
     for (const a of actives) {
-      if (a.assignmentType?.toLowerCase() === "activated") this.jitRoles.add(roleKey(a.roleDefinitionId));
+      if (!wanted(a.roleDefinitionId)) continue;
+      // A standing login role is as good as an activated one: it has no JIT meaning to be confused with.
+      if (a.assignmentType?.toLowerCase() === "activated" || loginRolesOnly) this.jitRoles.add(roleKey(a.roleDefinitionId));
       push(this.actives, armIdKey(a.scope), a);
     }
+  }
+
+  /** The VM login role (Entra ID login) covering the VM: its eligibility and/or active assignment. */
+  loginRole(vmId: string, now = Date.now()): RoleMatch {
+    return this.login?.match(vmId, now) ?? {};
   }
 
   /** True when some eligibility or activation covers the VM (it belongs in the inventory). */

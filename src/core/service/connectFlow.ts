@@ -8,6 +8,8 @@ import { deriveHostAlias } from "../ssh/hostAlias";
 import type { SshPaths } from "../ssh/sshPaths";
 import type { ConnectionProfileStore } from "./connectionProfiles";
 import type { ConnectionSetup } from "./connectionSetup";
+import type { AccessInputProvider } from "../access/accessInput";
+import { ENTRA_TIMING, type EntraLogin } from "./entraConnect";
 import type { ConnectionInfo, ConnectStep } from "./serviceTypes";
 
 /** What the connect step needs from the rest of the service. */
@@ -21,6 +23,9 @@ export interface ConnectFlowDeps {
   requestAccess: (vmId: string, signal?: AbortSignal) => Promise<Grant>;
   setAlias: (vmId: string, alias: string) => Promise<void>;
   ensureBroker: () => Promise<unknown>;
+  accessInput: AccessInputProvider;
+  /** Microsoft Entra ID login; when the VM's login method is Entra ID, it takes the connection. */
+  entra?: EntraLogin;
 }
 
 /**
@@ -34,6 +39,10 @@ export async function openConnection(deps: ConnectFlowDeps, vm: VmEntry, signal?
   if (r.os === "Windows") throw new JitError("VmIsWindows", `${vm.name} runs Windows: SSH is not offered. Use RDP through the Azure portal's Bastion.`);
   if (r.bastion.state !== "ok" || !vm.bastion?.dnsName) {
     throw new JitError(r.bastion.state === "noNativeClient" ? "BastionTunnelingDisabled" : "NoBastion", r.reasons.find((x) => /Bastion/i.test(x)) ?? `No usable Bastion reaches ${vm.name}.`);
+  }
+  if (deps.entra) {
+    const stored = connections.sourceFor(vm, ctx.cloud);
+    if (deps.entra.methodFor(vm, stored.kind === "secret" && stored.user !== undefined) === "entraId") return deps.entra.connect(deps, vm, ENTRA_TIMING, signal, step);
   }
   const source = connections.usableSource(vm, ctx.cloud);
   const alias = deriveHostAlias(vm);

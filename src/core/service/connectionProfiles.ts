@@ -19,9 +19,10 @@ export interface ConnectionProfile {
   resourceGroup: string;
   bastion: { id: string; name: string; dnsName: string; sku: BastionSku };
   userName: string;
-  /** Key Vault secret URI (no secret value). */
-  secretUri: string;
-  auth: "key" | "password";
+  /** Key Vault secret URI (no secret value); absent for Entra ID login. */
+  secretUri?: string;
+  /** "certificate": Microsoft Entra ID login (a key and its SSH certificate, re-issued when missing). */
+  auth: "key" | "password" | "certificate";
   updatedAt: number;
 }
 

@@ -45,6 +45,8 @@ export interface ConnectionSetupOptions {
   sshPath: () => string;
   /** Asked once before the Include block is added to the user's SSH config; false = only our own file. */
   confirmUserConfigEdit?: (file: string) => Promise<boolean>;
+  /** Entra ID login: a new key and certificate for a profile whose files are gone (after a restart). */
+  reissueCertificate?: (ctx: AzureContext, profile: ConnectionProfile, grant: Grant, signal?: AbortSignal) => Promise<unknown>;
 }
 
 /** A Key Vault secret and a login user: what a connection with a stored credential needs. */
@@ -150,13 +152,7 @@ export class ConnectionSetup {
   /** Writes our SSH config for every profile, and the Include block when the user allows it. */
   async writeSshConfig(signal?: AbortSignal): Promise<boolean> {
     const { paths, tunnelProgram } = this.options;
-    const entries: SshHostEntry[] = this.options.profiles.all().map((p) => ({
-      vm: { id: p.vmId, name: p.vmName },
-      userName: p.userName,
-      userField: "the VM's login user",
-      auth: this.authOf(p),
-    }));
-    await writeSshHosts(entries, paths, tunnelProgram, process.platform, signal);
+    await this.writeHosts(signal);
     await writeFileAtomic(path.join(paths.dir, askpassLauncherName()), renderAskpassLauncher(tunnelProgram), { mode: 0o700 });
     const state = await inspectIncludeBlock(paths.userConfigFile, paths.configFile);
     if (state === "current") return true;
@@ -172,7 +168,8 @@ export class ConnectionSetup {
       sshPath: this.options.sshPath(),
       paths: this.options.paths,
       alias: profile.alias,
-      auth: profile.auth,
+      // A certificate login is a key login to ssh: no askpass.
+      auth: profile.auth === "password" ? "password" : "key",
       askpassProgram: path.join(this.options.paths.dir, askpassLauncherName()),
       extraArgs,
     });
@@ -191,12 +188,24 @@ export class ConnectionSetup {
     this.options.passwords.clear();
   }
 
-  /** Removes the credential of one VM (its access ended or was given up). */
+  private async writeHosts(signal?: AbortSignal): Promise<void> {
+    const entries: SshHostEntry[] = this.options.profiles.all().map((p) => ({ vm: { id: p.vmId, name: p.vmName }, userName: p.userName, userField: "the VM's login user", auth: this.authOf(p) }));
+    await writeSshHosts(entries, this.options.paths, this.options.tunnelProgram, process.platform, signal);
+  }
+
+  /**
+   * Removes the credential of one VM (its access ended or was given up). An Entra ID host goes
+   * too: its key and certificate are made per grant, so its alias means nothing without one.
+   */
   async dropCredential(vmId: string): Promise<void> {
     const profile = this.options.profiles.forVm(vmId);
     if (!profile) return;
     await this.options.keys.remove(profile.alias);
     this.options.passwords.delete(profile.alias);
+    if (profile.auth === "certificate") {
+      await this.options.profiles.remove(profile.alias);
+      await this.writeHosts();
+    }
   }
 
   /** The grant of a VM now ends later: its credential may stay that long. */
@@ -211,7 +220,12 @@ export class ConnectionSetup {
   async ensureCredential(ctx: AzureContext, profile: ConnectionProfile, grant: Grant, signal?: AbortSignal): Promise<VmCredential | undefined> {
     const { keys, passwords, logger } = this.options;
     if (profile.auth === "password" ? passwords.has(profile.alias) : await keys.has(profile.alias)) return undefined;
-    const source = credentialSourceFor({ id: profile.vmId, name: profile.vmName, tags: { "azure-jit-connect.secret": profile.secretUri, "azure-jit-connect.username": profile.userName } }, undefined, ctx.cloud);
+    if (profile.auth === "certificate") {
+      if (!this.options.reissueCertificate) throw new JitError("EntraSignInUnsupported", `No Entra ID certificate can be issued for ${profile.vmName} here.`);
+      await this.options.reissueCertificate(ctx, profile, grant, signal);
+      return undefined;
+    }
+    const source = credentialSourceFor({ id: profile.vmId, name: profile.vmName, tags: { "azure-jit-connect.secret": profile.secretUri ?? "", "azure-jit-connect.username": profile.userName } }, undefined, ctx.cloud);
     if (source.kind !== "secret") throw source.kind === "invalid" ? source.error : new JitError("NoCredentialSource", `No credential is known for ${profile.vmName}.`);
     return materialiseCredential({ alias: profile.alias, secret: source.secret, expiresAt: grant.expiresAt }, { readSecret: createSecretReader(ctx), keyStore: keys, passwords, logger }, signal);
   }
@@ -233,6 +247,7 @@ export class ConnectionSetup {
   }
 
   private authOf(profile: ConnectionProfile): SshHostEntry["auth"] {
+    if (profile.auth === "certificate") return { kind: "certificate", identityFile: this.options.keys.pathFor(profile.alias), certificateFile: this.options.keys.certificatePathFor(profile.alias) };
     return profile.auth === "key" ? { kind: "key", identityFile: this.options.keys.pathFor(profile.alias) } : { kind: "password" };
   }
 }

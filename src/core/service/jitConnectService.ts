@@ -35,6 +35,8 @@ import { PortForwards, startPortForward, type PortForward } from "./portForward"
 import { openSession, resumeInBackground, type SignedInSession } from "./serviceSession";
 import { BrokerHost } from "./serviceBroker";
 import { connectivityReport, startVm } from "./vmOperations";
+import { EntraLogin } from "./entraConnect";
+import { LoginMethodStore } from "../entraSsh/loginMethod";
 import type { ConnectionInfo, ConnectStep, JitConnectServiceOptions, ServiceSettings } from "./serviceTypes";
 import type { SshInvocation } from "./sshInvocation";
 
@@ -57,6 +59,8 @@ export class JitConnectService {
   private readonly logger: Logger;
   private readonly localClock: Clock;
   private readonly connections: ConnectionSetup;
+  /** Microsoft Entra ID login: login method per VM, certificates and their renewal. */
+  readonly entra: EntraLogin;
 
   private readonly inventoryChanged = new Emitter<Inventory>();
   private readonly accessChanged = new Emitter<AccessEvent>();
@@ -78,6 +82,7 @@ export class JitConnectService {
     readonly paths: SshPaths,
     private readonly passwords: PasswordStore,
     keys: KeyStore,
+    methods: LoginMethodStore,
   ) {
     this.options = { ...options };
     this.logger = options.logger ?? nullLogger;
@@ -92,7 +97,9 @@ export class JitConnectService {
     });
     const { tunnelProgram, credentialChoices, cloud, confirmUserConfigEdit } = options;
     const sshPath = (): string => this.options.sshPath ?? "ssh";
-    this.connections = new ConnectionSetup({ paths, profiles, keys, passwords, logger: this.logger, tunnelProgram, credentialChoices, cloud, sshPath, confirmUserConfigEdit });
+    const reissueCertificate = (ctx: AzureContext, p: ConnectionProfile, g: Grant, s?: AbortSignal): Promise<unknown> => this.entra.reissue(ctx, p, g, s);
+    this.connections = new ConnectionSetup({ paths, profiles, keys, passwords, logger: this.logger, tunnelProgram, credentialChoices, cloud, sshPath, confirmUserConfigEdit, reissueCertificate });
+    this.entra = new EntraLogin({ credential: options.credential, keys, methods, logger: this.logger, localClock: this.localClock, preference: () => this.options.loginMethod ?? "entraIdWhenAvailable" });
   }
 
   /** Opens the local stores and removes what a crash left behind. Makes no Azure call. */
@@ -100,13 +107,14 @@ export class JitConnectService {
     const logger = options.logger ?? nullLogger;
     const clock = options.localClock ?? systemClock;
     const paths = sshPaths({ home: options.home, userConfigFile: options.userSshConfigFile });
-    const [grants, journal, profiles] = await Promise.all([
+    const [grants, journal, profiles, methods] = await Promise.all([
       GrantStore.open(path.join(options.storageDir, "grants.json"), { logger }),
       AuditJournal.open(path.join(options.storageDir, "audit"), { logger }),
       ConnectionProfileStore.open(path.join(options.storageDir, "profiles.json"), logger),
+      LoginMethodStore.open(options.storageDir, logger),
     ]);
     const keys = new KeyStore({ dir: paths.keysDir, clock, logger });
-    const service = new JitConnectService(options, grants, journal, profiles, paths, new PasswordStore(clock), keys);
+    const service = new JitConnectService(options, grants, journal, profiles, paths, new PasswordStore(clock), keys, methods);
     // Keys a crash left behind: keep only those of VMs with a grant still running.
     await keys.sweep((key) => {
       const profile = profiles.get(key.alias);
@@ -134,7 +142,7 @@ export class JitConnectService {
    * Conditional Access refusal), resumes pending approvals and starts the countdown and the broker.
    */
   async signIn(signal?: AbortSignal): Promise<CallerIdentity> {
-    const session = await openSession(this.options, { grants: this.grants, journal: this.journal, logger: this.logger, localClock: this.localClock }, signal);
+    const session = await openSession({ ...this.options, accessInput: this.entra.rememberingInput(this.options.accessInput) }, { grants: this.grants, journal: this.journal, logger: this.logger, localClock: this.localClock }, signal);
     const { ctx, identity, machine } = session;
     this.session = session;
     this.disposers.push(machine.onDidChange((e) => this.onAccessEvent(e)));
@@ -274,22 +282,9 @@ export class JitConnectService {
    */
   async connect(vmId: string, signal?: AbortSignal, step: ConnectStep = () => undefined): Promise<ConnectionInfo> {
     const { ctx, machine } = this.requireSession();
-    return openConnection(
-      {
-        ctx,
-        connections: this.connections,
-        profiles: this.profiles,
-        journal: this.journal,
-        paths: this.paths,
-        activeGrant: (id) => this.activeGrant(id),
-        requestAccess: (id, s) => this.requestAccess(id, s),
-        setAlias: (id, alias) => machine.setAlias(id, alias),
-        ensureBroker: () => this.ensureBroker(),
-      },
-      this.requireVm(vmId),
-      signal,
-      step,
-    );
+    const deps = { ctx, connections: this.connections, profiles: this.profiles, journal: this.journal, paths: this.paths, accessInput: this.options.accessInput, entra: this.entra };
+    const access = { activeGrant: (id: string) => this.activeGrant(id), requestAccess: (id: string, s?: AbortSignal) => this.requestAccess(id, s), setAlias: (id: string, alias: string) => machine.setAlias(id, alias) };
+    return openConnection({ ...deps, ...access, ensureBroker: () => this.ensureBroker() }, this.requireVm(vmId), signal, step);
   }
 
   /** The ssh command for a VM that has been connected before (terminal, copy, port forwarding). */
@@ -389,6 +384,7 @@ export class JitConnectService {
 
   async dispose(): Promise<void> {
     this.ticker.stop();
+    this.entra.dispose();
     for (const d of this.disposers) d();
     this.forwards.closeAll();
     await this.broker.close();

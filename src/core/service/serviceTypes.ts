@@ -5,6 +5,7 @@ import type { StepUpHandler } from "../azure/stepUp";
 import type { Clock } from "../clock";
 import type { CloudEnvironment } from "../cloud";
 import type { CredentialChoiceStore } from "../credential/credentialSource";
+import type { LoginMethodPreference } from "../entraSsh/loginMethod";
 import type { Logger } from "../logger";
 import type { TunnelProgram } from "../ssh/hostsFile";
 import type { InventoryFilter } from "./inventoryView";
@@ -35,6 +36,8 @@ export interface JitConnectServiceOptions {
   /** Only these tenants / subscriptions (ids); empty = all the account can see. */
   filter?: InventoryFilter;
   notificationMarksMin?: readonly number[];
+  /** Entra ID login when a VM allows it (default), or the Key Vault secret first (setting azureJit.connect.loginMethod). */
+  loginMethod?: LoginMethodPreference;
   /** Broker socket folder (tests run several services in one process). */
   brokerRuntimeDir?: string;
 }
@@ -43,14 +46,15 @@ export interface JitConnectServiceOptions {
  * The options a running service takes again when the user changes settings, without signing out:
  * the next inventory (or, for the filter, the one already loaded) follows them.
  */
-export type ServiceSettings = Partial<Pick<JitConnectServiceOptions, "filter" | "useResourceGraph" | "sshPath" | "notificationMarksMin">>;
+export type ServiceSettings = Partial<Pick<JitConnectServiceOptions, "filter" | "useResourceGraph" | "sshPath" | "notificationMarksMin" | "loginMethod">>;
 
 /** Everything a connection needs, after access, credential and SSH config are ready. */
 export interface ConnectionInfo {
   alias: string;
   vmName: string;
   grant: Grant;
-  auth: "key" | "password";
+  /** "certificate": Microsoft Entra ID login (no stored secret). */
+  auth: "key" | "password" | "certificate";
   /** Our generated SSH config. */
   configFile: string;
   /** The user's SSH config has our Include block (Remote-SSH needs it). */

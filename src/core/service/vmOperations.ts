@@ -5,6 +5,7 @@ import type { VmEntry } from "../inventory/loadInventory";
 import { checkConnectivity, type PreflightItem } from "../preflight/checkConnectivity";
 import { findSshClient } from "../preflight/sshClient";
 import type { ConnectionSetup } from "./connectionSetup";
+import { entraLoginReport } from "../entraSsh/entraReport";
 
 /** Every check for one VM, in the order a user fixes them: Azure's side, our SSH config, the broker. */
 export async function connectivityReport(
@@ -15,6 +16,7 @@ export async function connectivityReport(
 ): Promise<PreflightItem[]> {
   const source = deps.connections.sourceFor(vm, ctx.cloud);
   const items = await checkConnectivity(vm, { ctx, readSecret: source.kind === "secret" ? createSecretReader(ctx) : undefined, findSsh: () => findSshClient(deps.sshPath) }, signal);
+  if (vm.entraLoginRole) items.push(...(await entraLoginReport(ctx, vm, signal)));
   items.push(...(await deps.connections.sshConfigReport(vm, source, signal)));
   items.push(
     deps.brokerPath

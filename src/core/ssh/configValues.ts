@@ -33,7 +33,7 @@ export function validateUserName(userName: string, origin: ValueOrigin): string 
 }
 
 /** Directives we write paths into; all but `Include` expand `%` tokens (ssh_config(5), TOKENS). */
-export type PathDirective = "IdentityFile" | "UserKnownHostsFile" | "ProxyCommand" | "Include";
+export type PathDirective = "IdentityFile" | "CertificateFile" | "UserKnownHostsFile" | "ProxyCommand" | "Include";
 
 /**
  * Characters refused in any path we write:

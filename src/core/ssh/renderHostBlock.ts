@@ -1,4 +1,5 @@
 import { JitError } from "../errors";
+import { isEntraLoginName } from "../entraSsh/loginName";
 import { quoteConfigPath, validateUserName } from "./configValues";
 import { deriveHostAlias, deriveHostKeyAlias, type VmIdentity } from "./hostAlias";
 import { buildProxyCommand, type ProxyCommandSpec } from "./proxyCommand";
@@ -9,7 +10,9 @@ export type SshAuth =
   /** A private key file written by the KeyStore (0600 in a 0700 folder). */
   | { kind: "key"; identityFile: string }
   /** A password, served to ssh by the askpass helper; never written anywhere. */
-  | { kind: "password" };
+  | { kind: "password" }
+  /** Microsoft Entra ID login: a fresh key (0600) and its SSH certificate from Entra ID. */
+  | { kind: "certificate"; identityFile: string; certificateFile: string };
 
 /** One VM's host in our SSH config. */
 export interface SshHostEntry {
@@ -40,7 +43,8 @@ export type Directive = readonly [keyword: string, argument: string];
 export function hostDirectives(entry: SshHostEntry, options: HostBlockOptions): Directive[] {
   const platform = options.platform ?? process.platform;
   const alias = deriveHostAlias(entry.vm);
-  const user = validateUserName(entry.userName, { vmName: entry.vm.name, field: entry.userField });
+  // An Entra ID login name is a lower-cased UPN (user@domain), validated on its own terms.
+  const user = entry.auth.kind === "certificate" ? validateEntraUserName(entry.userName, entry.vm.name) : validateUserName(entry.userName, { vmName: entry.vm.name, field: entry.userField });
   const directives: Directive[] = [
     // The ProxyCommand carries the connection; HostName only feeds `%h`, so it is the alias itself.
     ["HostName", alias],
@@ -57,11 +61,22 @@ export function hostDirectives(entry: SshHostEntry, options: HostBlockOptions): 
   ];
   if (entry.auth.kind === "key") {
     directives.push(["IdentityFile", quoteConfigPath(entry.auth.identityFile, "IdentityFile", platform)], ["IdentitiesOnly", "yes"]);
+  } else if (entry.auth.kind === "certificate") {
+    directives.push(
+      ["IdentityFile", quoteConfigPath(entry.auth.identityFile, "IdentityFile", platform)],
+      ["CertificateFile", quoteConfigPath(entry.auth.certificateFile, "CertificateFile", platform)],
+      ["IdentitiesOnly", "yes"],
+    );
   } else {
     directives.push(["PubkeyAuthentication", "no"], ["PreferredAuthentications", "password,keyboard-interactive"]);
   }
   directives.push(["ServerAliveInterval", "30"], ["ServerAliveCountMax", "3"], ["ConnectTimeout", "60"]);
   return directives;
+}
+
+function validateEntraUserName(userName: string, vmName: string): string {
+  if (isEntraLoginName(userName)) return userName;
+  throw new JitError("EntraLoginNameInvalid", `Refusing the Entra ID login name ${describeUntrusted(userName)} for VM ${describeUntrusted(vmName)}: only a lower-case user@domain name is written to the SSH config.`);
 }
 
 /** Renders one `Host` block: a comment naming the VM (sanitised), `Host <alias>`, then the directives. */

@@ -1,4 +1,5 @@
 import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-auth";
+import { sshCertificateSourceOf, type SshCertificateSource } from "../../core/entraSsh/certificateSource";
 import { JitError } from "../../core/errors";
 
 /**
@@ -15,6 +16,11 @@ export class SwitchableCredential implements TokenCredential {
 
   get current(): TokenCredential | undefined {
     return this.inner;
+  }
+
+  /** The current sign-in's SSH-certificate ability (Entra ID login), when it has one. */
+  sshCertificateSource(): SshCertificateSource | undefined {
+    return sshCertificateSourceOf(this.inner);
   }
 
   getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {

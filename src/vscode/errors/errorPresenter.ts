@@ -233,5 +233,19 @@ function presentationFor(e: JitError, method: AuthMethod): Presentation {
       return detail(l10n.t("An Azure request failed."), ["retry"]);
     case "Internal":
       return detail(l10n.t("Something went wrong inside Azure JIT Connect."));
+    // Entra ID login: the message names the VM and the fix; the headline says what kind of problem it is.
+    case "EntraExtensionMissing":
+    case "EntraNoManagedIdentity":
+      return detail(l10n.t("This VM is not set up for Microsoft Entra ID login."), ["chooseCredential"], "warning");
+    case "EntraLoginRoleNotActive":
+      return detail(l10n.t("Your VM login role is not active on this VM."), ["requestAccess", "retry"], "warning");
+    case "EntraCertificateRefused":
+      return detail(l10n.t("Microsoft Entra ID refused the SSH certificate."), ["signIn"]);
+    case "EntraCertificateInvalid":
+      return detail(l10n.t("The SSH certificate from Microsoft Entra ID cannot be used."), ["retry"]);
+    case "EntraLoginNameInvalid":
+      return detail(l10n.t("Your Entra ID user name cannot be used as an SSH login name."), ["chooseCredential"]);
+    case "EntraSignInUnsupported":
+      return detail(l10n.t("This sign-in method cannot get SSH certificates from Microsoft Entra ID."), ["openSettings", "chooseCredential"], "warning");
   }
 }

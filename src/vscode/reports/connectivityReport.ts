@@ -38,6 +38,10 @@ export function checkTitle(check: PreflightCheckId, l10n: Localizer): string {
       return l10n.t("SSH configuration");
     case "broker":
       return l10n.t("Tunnel broker");
+    case "entraExtension":
+      return l10n.t("Entra ID login on the VM");
+    case "entraRole":
+      return l10n.t("VM login role");
   }
 }
 

@@ -39,6 +39,8 @@ export interface VmFacts {
   access: AccessState;
   /** Our running grant, if any (`service.activeGrant`). */
   grant?: Grant;
+  /** How a connection would log in (`service.entra.methodFor`); Entra ID needs no stored credential. */
+  loginMethod?: "entraId" | "keyVault";
 }
 
 export interface PresentationContext {
@@ -75,7 +77,7 @@ interface Look {
 
 export function presentVm(facts: VmFacts, ctx: PresentationContext): VmPresentation {
   const look = lookOf(facts, ctx);
-  const hint = credentialHint(facts.vm.readiness, ctx.l10n);
+  const hint = facts.loginMethod === "entraId" ? ctx.l10n.t("Entra ID login") : credentialHint(facts.vm.readiness, ctx.l10n);
   return {
     description: hint && look.bucket !== "blocked" ? `${look.text} · ${hint}` : look.text,
     icon: look.icon,
@@ -171,7 +173,10 @@ function tooltipOf(facts: VmFacts, look: Look, ctx: PresentationContext): string
   const where = [vm.subscriptionName ?? vm.subscriptionId, vm.resourceGroup].map(escapeMarkdown).join(" › ");
   const facts2 = [r.os === "unknown" ? undefined : r.os, vm.privateIp, vm.vmSize].filter((x): x is string => !!x).map(escapeMarkdown);
   const lines = [`**${escapeMarkdown(vm.name)}** — ${escapeMarkdown(look.text)}`, "", `${where}${facts2.length > 0 ? ` · ${facts2.join(" · ")}` : ""}`, ""];
-  for (const reason of r.reasons) lines.push(`- ${escapeMarkdown(reason)}`);
+  // With Entra ID login a missing Key Vault credential is no problem: that reason is left out.
+  const entra = facts.loginMethod === "entraId";
+  for (const reason of r.reasons) if (!(entra && reason === r.reasons.find((x) => x.startsWith("No SSH credential source")))) lines.push(`- ${escapeMarkdown(reason)}`);
+  if (entra) lines.push("", l10n.t("Logs in with Microsoft Entra ID (an SSH certificate for your account; no stored credential)."));
   const endsAt = accessEndsAt(facts);
   if (endsAt !== undefined && endsAt > ctx.now) {
     lines.push("", l10n.t("Access ends at {0} ({1} left).", ctx.formatTime(endsAt), formatRemaining(endsAt - ctx.now)));

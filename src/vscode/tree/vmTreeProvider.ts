@@ -41,7 +41,7 @@ export class VmTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode
         subscriptionId: vm.subscriptionId,
         subscriptionName: vm.subscriptionName,
         resourceGroup: vm.resourceGroup,
-        presentation: presentVm({ vm, access: service.accessState(vm.id), grant: service.activeGrant(vm.id) }, ctx),
+        presentation: presentVm({ vm, access: service.accessState(vm.id), grant: service.activeGrant(vm.id), loginMethod: service.entra.methodFor(vm, vm.readiness.credential.source === "tag" || vm.readiness.credential.source === "remembered") }, ctx),
       }));
       this.roots = buildTree(vms, this.deps.config().groupBy, vscode.l10n, statusBucketLabels(vscode.l10n));
     }

@@ -21,6 +21,8 @@ export interface SimSessionOptions {
   simulation?: TestSimulatorOptions["simulation"];
   /** More VS Code settings, over the simulator's. */
   settings?: Readonly<Record<string, unknown>>;
+  /** Another built-in scenario than "demo" (same user, alice). */
+  scenario?: string;
 }
 
 export const DEMO_USER = "alice@contoso.example";
@@ -36,7 +38,7 @@ export function useSimulatorSession(name: string, options: SimSessionOptions = {
 
   before(async function (this: Mocha.Context) {
     this.timeout(60_000);
-    sim = await startTestSimulator("demo", { simulation: options.simulation });
+    sim = await startTestSimulator(options.scenario ?? "demo", { simulation: options.simulation });
   });
 
   const session = useSession(() => {

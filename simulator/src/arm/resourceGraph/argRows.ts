@@ -11,7 +11,7 @@ export function argRow(r: ResourceModel, world: World, nowIso: string): Record<s
   let arm: Record<string, unknown>;
   switch (r.kind) {
     case "vm": {
-      arm = vmToArm(r, { nowIso });
+      arm = vmToArm(r, { nowIso, tenantId: world.subscription(r.subscriptionId)?.tenantId });
       const props = arm.properties as Record<string, unknown>;
       props.extended = { instanceView: { powerState: powerStatus(r) } };
       break;
@@ -43,7 +43,7 @@ export function argRow(r: ResourceModel, world: World, nowIso: string): Record<s
     plan: null,
     properties: arm.properties,
     tags: r.tags,
-    identity: null,
+    identity: arm.identity ?? null,
     zones: null,
     extendedLocation: null,
   };
