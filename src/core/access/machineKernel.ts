@@ -57,6 +57,8 @@ export class MachineKernel {
   readonly listeners = new Set<(event: AccessEvent) => void>();
   readonly running = new Map<string, { promise: Promise<unknown>; controller: AbortController }>();
   readonly withdrawOnCancel = new Set<string>();
+  /** Expiry checks run one after the other (see resumeExpiry.ts). */
+  expiryQueue: Promise<void> = Promise.resolve();
   readonly timing: FlowTiming;
   readonly ctx: AzureContext;
   readonly store: GrantStore;

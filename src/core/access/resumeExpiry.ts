@@ -48,15 +48,30 @@ export async function resumePending(k: MachineKernel, signal?: AbortSignal): Pro
   return Promise.all(jobs);
 }
 
-/** Moves grants whose end has passed (on Azure's clock) to `expired`; returns them. */
-export async function checkExpiry(k: MachineKernel): Promise<Grant[]> {
+/**
+ * Moves grants whose end has passed (on Azure's clock) to `expired`; returns them, each grant once
+ * over all calls. Calls may overlap (the countdown fires once per grant that ends in a tick, a
+ * restart checks too): they run one after the other, and each reads the record afresh before moving
+ * it, so a grant another call already expired is left alone.
+ */
+export function checkExpiry(k: MachineKernel): Promise<Grant[]> {
+  const run = k.expiryQueue.then(() => expireDue(k));
+  k.expiryQueue = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  return run;
+}
+
+async function expireDue(k: MachineKernel): Promise<Grant[]> {
   const now = k.ctx.clock.now();
   const expired: Grant[] = [];
-  for (const rec of k.store.all()) {
-    if (rec.state.kind !== "granted" || rec.state.grant.expiresAt > now) continue;
+  for (const { vmId } of k.store.all()) {
+    const rec = k.store.get(vmId);
+    if (rec?.state.kind !== "granted" || rec.state.grant.expiresAt > now) continue;
     const grant = rec.state.grant;
-    expired.push(grant);
     await k.setState(rec.vmId, rec.vmName, { kind: "expired", grant }, { grant });
+    expired.push(grant);
     await k.audit({ type: "expired", vmId: grant.vmId, vmName: grant.vmName, tenantId: grant.tenantId, subscriptionId: grant.subscriptionId, roleName: grant.roleAssignment.roleName, endsAt: new Date(grant.expiresAt).toISOString() });
   }
   return expired;
