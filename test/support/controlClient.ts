@@ -129,6 +129,18 @@ export class ControlClient {
     const all = await this.audit(0);
     return all.length === 0 ? 0 : (all[all.length - 1]?.seq ?? 0);
   }
+  /** Activates `upn`'s role on the VM outside the extension, as the portal would (PIM rules apply). */
+  portalActivate(upn: string, vm: string, options: { hours?: number; justification?: string } = {}): Promise<{ name: string; status: string; scope: string }> {
+    return this.call("POST", "/_sim/portal/activate", { upn, vm, ...options });
+  }
+  /** Deactivates `upn`'s role on the VM outside the extension (PIM's 5-minute rule applies). */
+  portalDeactivate(upn: string, vm: string): Promise<{ name: string; status: string }> {
+    return this.call("POST", "/_sim/portal/deactivate", { upn, vm });
+  }
+  /** Opens JIT on the VM outside the extension (default: port 22 from the Bastion subnet). */
+  portalJit(upn: string, vm: string, options: { hours?: number; port?: number; sourcePrefix?: string } = {}): Promise<{ vm: string; port: number; sourcePrefix: string; endTimeUtc: string }> {
+    return this.call("POST", "/_sim/portal/jit", { upn, vm, ...options });
+  }
   armCaeChallenge(count = 1): Promise<{ armed: number }> {
     return this.call("POST", "/_sim/cae", { count });
   }

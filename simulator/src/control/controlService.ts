@@ -20,6 +20,7 @@ import type { VmFleet } from "../dataplane/vmFleet";
 import type { World } from "../world/world";
 import type { Rbac } from "../world/rbac";
 import { isObject } from "../util/caseInsensitive";
+import { registerPortalControl } from "./portalControl";
 
 export interface ControlDeps {
   clock: SimClock;
@@ -173,5 +174,6 @@ export function createControlRouter(d: ControlDeps): Router {
     const since = Number(req.query.get("since") ?? "0");
     return { status: 200, body: { value: d.audit.since(Number.isFinite(since) ? since : 0) } };
   });
+  registerPortalControl(r, { world: d.world, pim: d.pim, jit: d.jit, now: () => d.clock.now() });
   return r;
 }

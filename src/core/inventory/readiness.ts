@@ -43,7 +43,7 @@ export interface Readiness {
   needs: { pim: boolean; approval: boolean; mfa: boolean; authenticationContext?: string; justification: boolean; ticket: boolean; jit: boolean };
   maxDurations: { pimMs?: number; jitMs?: number; /** What a request can ask for: min of both (and of the active role's remaining time). */ effectiveMs?: number };
   role: { state: "active" | "eligible" | "pendingApproval" | "none"; roleName?: string; scope?: string; roleDefinitionId?: string; endsAt?: number; requirements?: PimRequirements };
-  jit: { state: "active" | "available" | "noPolicy" | "portNotAllowed"; policyId?: string; endsAt?: number; maxDurationMs?: number; allowedSourcePrefixes?: string[] };
+  jit: { state: "active" | "available" | "noPolicy" | "portNotAllowed"; policyId?: string; endsAt?: number; /** Start of the open request (any requestor's). */ startedAt?: number; maxDurationMs?: number; allowedSourcePrefixes?: string[] };
   bastion: { state: "ok" | "none" | "noNativeClient"; id?: string; name?: string; sku?: string; dnsName?: string; subnetPrefix?: string; relation?: BastionRelation; problem?: string };
   power: PowerState;
   os: "Linux" | "Windows" | "unknown";
@@ -85,7 +85,7 @@ export function computeReadiness(input: ReadinessInput): Readiness {
     ? { state: "noPolicy" }
     : !rule
       ? { state: "portNotAllowed", policyId: input.jit.policy.id }
-      : { state: request ? "active" : "available", policyId: input.jit.policy.id, endsAt: request?.endsAt, maxDurationMs: rule.maxDurationMs, allowedSourcePrefixes: rule.allowedSourceAddressPrefixes };
+      : { state: request ? "active" : "available", policyId: input.jit.policy.id, endsAt: request?.endsAt, startedAt: request?.startedAt, maxDurationMs: rule.maxDurationMs, allowedSourcePrefixes: rule.allowedSourceAddressPrefixes };
 
   const roleSource = role.active ?? role.eligibility;
   const roleState: Readiness["role"]["state"] = role.active ? "active" : grant?.state === "pendingApproval" ? "pendingApproval" : role.eligibility ? "eligible" : "none";

@@ -31,6 +31,7 @@ import { ConnectionSetup } from "./connectionSetup";
 import { openConnection } from "./connectFlow";
 import { GrantCountdown } from "./grantCountdown";
 import { InventoryView } from "./inventoryView";
+import { recogniseAccess } from "./accessRecognition";
 import { PortForwards, startPortForward, type PortForward } from "./portForward";
 import { openSession, resumeInBackground, type SignedInSession } from "./serviceSession";
 import { BrokerHost } from "./serviceBroker";
@@ -187,6 +188,7 @@ export class JitConnectService {
   /** Reloads the eligible VMs and their readiness. */
   async refreshInventory(signal?: AbortSignal): Promise<Inventory> {
     const ctx = this.requireSession().ctx;
+    const readStartedAt = ctx.clock.now();
     const inventory = await loadInventory(
       ctx,
       {
@@ -197,6 +199,7 @@ export class JitConnectService {
       },
       signal,
     );
+    await recogniseAccess({ grants: this.grants, connections: this.connections, logger: this.logger, refreshCountdown: () => this.ticker.refresh() }, inventory, ctx.clock.now(), readStartedAt);
     const filtered = this.inventories.update(inventory);
     this.inventoryChanged.fire(filtered);
     return filtered;
@@ -303,9 +306,7 @@ export class JitConnectService {
     return this.forwards.add(await startPortForward({ ssh: info.ssh, alias: info.alias, remotePort, localPort, logger: this.logger }, signal));
   }
 
-  activeForwards(): PortForward[] {
-    return this.forwards.all();
-  }
+  activeForwards(): PortForward[] { return this.forwards.all(); }
 
   /** Removes our SSH config, the Include block, the keys and the profiles. */
   async removeSshConfiguration(options: { forgetHostKeys?: boolean } = {}): Promise<void> {
@@ -353,9 +354,7 @@ export class JitConnectService {
     return startVm(this.requireSession().ctx, this.requireVm(vmId), signal);
   }
 
-  history(filter?: AuditFilter): Promise<AuditRecord[]> {
-    return this.journal.read(filter);
-  }
+  history(filter?: AuditFilter): Promise<AuditRecord[]> { return this.journal.read(filter); }
 
   async exportHistory(format: "json" | "csv", filter?: AuditFilter): Promise<string> {
     return exportAudit(await this.journal.read(filter), format);
