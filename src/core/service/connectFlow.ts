@@ -8,6 +8,7 @@ import { deriveHostAlias } from "../ssh/hostAlias";
 import type { SshPaths } from "../ssh/sshPaths";
 import type { ConnectionProfileStore } from "./connectionProfiles";
 import type { ConnectionSetup } from "./connectionSetup";
+import { preflightConnect } from "./connectPreflight";
 import type { ConnectionInfo, ConnectStep } from "./serviceTypes";
 
 /** What the connect step needs from the rest of the service. */
@@ -21,6 +22,8 @@ export interface ConnectFlowDeps {
   requestAccess: (vmId: string, signal?: AbortSignal) => Promise<Grant>;
   setAlias: (vmId: string, alias: string) => Promise<void>;
   ensureBroker: () => Promise<unknown>;
+  /** Subscriptions the inventory knows (where to look for the credential's vault). */
+  subscriptionIds: () => string[];
 }
 
 /**
@@ -42,6 +45,7 @@ export async function openConnection(deps: ConnectFlowDeps, vm: VmEntry, signal?
   const secretRead = connections.readSecret(ctx, source.secret, signal);
   let grant = deps.activeGrant(vm.id);
   if (!grant) {
+    await preflightConnect(ctx, vm, source.secret, secretRead, deps.subscriptionIds(), step, signal);
     step(`Requesting access to ${vm.name}…`);
     grant = await deps.requestAccess(vm.id, signal);
   }

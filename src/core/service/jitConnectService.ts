@@ -21,6 +21,7 @@ import { loadInventory } from "../inventory/loadInventory";
 import { PimPolicyCache } from "../inventory/pimPolicyCache";
 import { type Logger, nullLogger } from "../logger";
 import type { PreflightItem } from "../preflight/checkConnectivity";
+import { checkBeforePrivilege } from "../preflight/privilegePreflight";
 import type { BrokerServer } from "../broker/brokerServer";
 import { deriveHostKeyAlias } from "../ssh/hostAlias";
 import { forgetPinnedHostKeys } from "../ssh/knownHosts";
@@ -236,6 +237,7 @@ export class JitConnectService {
   /** PIM activation then JIT, as the role's policy requires; reuses what is already active. */
   async requestAccess(vmId: string, signal?: AbortSignal): Promise<Grant> {
     const vm = this.requireVm(vmId);
+    await checkBeforePrivilege(this.requireSession().ctx, vm, "request", signal);
     const grant = await this.requireSession().machine.requestAccess(vm, { keepPendingOnCancel: false }, signal);
     this.ticker.refresh();
     return grant;
@@ -259,9 +261,7 @@ export class JitConnectService {
   }
 
   /** Stops an access request in flight (withdraws a pending PIM request). */
-  cancel(vmId: string): Promise<boolean> {
-    return this.requireSession().machine.cancel(vmId);
-  }
+  cancel(vmId: string): Promise<boolean> { return this.requireSession().machine.cancel(vmId); }
 
   /** The access state of one VM, as the store knows it. */
   accessState(vmId: string): AccessEvent["state"] {
@@ -288,6 +288,7 @@ export class JitConnectService {
         requestAccess: (id, s) => this.requestAccess(id, s),
         setAlias: (id, alias) => machine.setAlias(id, alias),
         ensureBroker: () => this.ensureBroker(),
+        subscriptionIds: () => (this.inventories.availableScopes()?.subscriptions ?? []).filter((s) => s.tenantId === this.vm(vmId)?.tenantId).map((s) => s.subscriptionId),
       },
       this.requireVm(vmId),
       signal,
