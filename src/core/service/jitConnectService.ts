@@ -33,6 +33,7 @@ import { openConnection } from "./connectFlow";
 import { GrantCountdown } from "./grantCountdown";
 import { InventoryView } from "./inventoryView";
 import { recogniseAccess } from "./accessRecognition";
+import { loadOrRefuse } from "./signInRefusal";
 import { PortForwards, startPortForward, type PortForward } from "./portForward";
 import { openSession, resumeInBackground, type SignedInSession } from "./serviceSession";
 import { BrokerHost } from "./serviceBroker";
@@ -127,9 +128,7 @@ export class JitConnectService {
     return this.session?.identity;
   }
 
-  get cloud(): CloudEnvironment {
-    return this.options.cloud;
-  }
+  get cloud(): CloudEnvironment { return this.options.cloud; }
 
   /**
    * Signs in: gets a token for the home tenant (this is when the user sees a device code or a
@@ -190,7 +189,7 @@ export class JitConnectService {
   async refreshInventory(signal?: AbortSignal): Promise<Inventory> {
     const ctx = this.requireSession().ctx;
     const readStartedAt = ctx.clock.now();
-    const inventory = await loadInventory(
+    const inventory = await loadOrRefuse(() => loadInventory(
       ctx,
       {
         useResourceGraph: this.options.useResourceGraph ?? true,
@@ -199,7 +198,7 @@ export class JitConnectService {
         policyCache: this.policyCache,
       },
       signal,
-    );
+    ));
     await recogniseAccess({ grants: this.grants, connections: this.connections, logger: this.logger, refreshCountdown: () => this.ticker.refresh() }, inventory, ctx.clock.now(), readStartedAt);
     const filtered = this.inventories.update(inventory);
     this.inventoryChanged.fire(filtered);
