@@ -111,6 +111,17 @@ export class AuthManager {
     }
   }
 
+  /**
+   * Azure refused the tokens: forget them (the cached refresh token included) and sign in again
+   * with the same method. The service keeps its inventory until the next load replaces it.
+   */
+  async signInAgain(step?: (message: string) => void, signal?: AbortSignal): Promise<CallerIdentity> {
+    await this.active?.forget?.();
+    this.deps.credential.set(undefined);
+    this.active = undefined;
+    return this.signIn({ interactive: true, step }, signal);
+  }
+
   /** Forgets the session here (VS Code's Microsoft account itself stays: other extensions share it). */
   async signOut(): Promise<void> {
     const service = this.deps.host.current;
