@@ -346,7 +346,8 @@ export class JitConnectService {
 
   /** Every check for one VM, in the order a user fixes them. */
   checkConnectivity(vmId: string, signal?: AbortSignal): Promise<PreflightItem[]> {
-    return connectivityReport(this.requireSession().ctx, this.requireVm(vmId), { connections: this.connections, sshPath: this.options.sshPath ?? "ssh", brokerPath: this.broker.path }, signal);
+    const profile = this.activeGrant(vmId) ? this.profiles.forVm(vmId) : undefined;
+    return connectivityReport(this.requireSession().ctx, this.requireVm(vmId), { connections: this.connections, sshPath: this.options.sshPath ?? "ssh", brokerPath: this.broker.path, probe: profile && this.sshFor(profile) }, signal);
   }
 
   /** Starts a stopped VM (needs a role that allows Microsoft.Compute/virtualMachines/start/action). */

@@ -38,6 +38,8 @@ export function checkTitle(check: PreflightCheckId, l10n: Localizer): string {
       return l10n.t("SSH configuration");
     case "broker":
       return l10n.t("Tunnel broker");
+    case "sshLogin":
+      return l10n.t("SSH sign-in");
   }
 }
 
