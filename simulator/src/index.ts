@@ -16,7 +16,7 @@ import { startBastionDataPlane } from "./bastion";
 import { SimClock } from "./clock";
 import type { BastionDataPlane, DataPlaneHooks } from "./contracts";
 import { createControlRouter } from "./control/controlService";
-import { createBastionAuthority } from "./dataplane/bastionAuthority";
+import { BASTION_TOKEN_RESOURCE, createBastionAuthority } from "./dataplane/bastionAuthority";
 import { VmFleet } from "./dataplane/vmFleet";
 import { LoginService } from "./entra/loginService";
 import { SignInStore } from "./entra/signInStore";
@@ -91,7 +91,7 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
   }
   // RBAC reads PIM's activations and PIM reads RBAC's roles: the holder breaks the cycle at construction.
   const holder: { pim?: PimStore } = {};
-  const rbac = new Rbac(scenario.roleDefinitions, (principalId) => [...(standing.get(principalId.toLowerCase()) ?? []), ...(holder.pim?.activeRoleAssignments(principalId) ?? [])]);
+  const rbac = new Rbac(scenario.roleDefinitions, (principalId) => [...(standing.get(principalId.toLowerCase()) ?? []), ...(holder.pim?.activeRoleAssignments(principalId) ?? [])], world.lineage);
   const pim = (holder.pim = new PimStore(scenario, () => clock.now(), () => rbac, scenario.simulation.pimProvisioningSeconds * 1000));
   const jit = new JitStore(scenario, () => clock.now(), scenario.simulation.jitInitiatingSeconds * 1000, (vmId, port, prefix) =>
     (world.vm(vmId)?.openPorts ?? []).some((r) => r.port === port && prefixTextCovers(r.sourcePrefix, prefix)),
@@ -145,7 +145,7 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
       setSecret(vault, lit.name, lit.value, clock.now(), { contentType: lit.contentType, tags: lit.tags });
     }
 
-    const authority = createBastionAuthority({ world, rbac, jit, fleet, key, now: () => clock.now(), armOrigin: () => origins.arm });
+    const authority = createBastionAuthority({ world, rbac, jit, fleet, key, now: () => clock.now(), armOrigin: () => origins.arm, acceptResourceManagerAudience: scenario.simulation.bastionAcceptsResourceManagerAudience });
     const hooks: DataPlaneHooks = {
       authority,
       now: () => clock.now(),
@@ -167,6 +167,7 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
         authorityHost: origins.login,
         resourceManagerEndpoint: origins.arm,
         resourceManagerAudience: origins.arm,
+        activeDirectoryResourceId: BASTION_TOKEN_RESOURCE,
         keyVaultAudience: KEY_VAULT_AUDIENCE,
         keyVaultDnsSuffix: "localhost",
         portalUrl: origins.arm,

@@ -4,7 +4,6 @@ import { type AzureContext, callAzure, getCallerIdentity } from "../azure/azureC
 import { isCancellation } from "../cancellation";
 import { checkPreconditions } from "../access/preconditions";
 import { errorMessage, isJitError, JitError } from "../errors";
-import { prefixCovers } from "../inventory/cidr";
 import { collect } from "../inventory/concurrency";
 import type { VmEntry } from "../inventory/loadInventory";
 import { queryResources } from "../inventory/resourceGraph";
@@ -48,22 +47,12 @@ export async function roleAllowsStart(ctx: AzureContext, vm: VmEntry, signal?: A
 
 /**
  * Refuses a request or a connection that cannot work, before any privilege: the structural checks
- * (OS, role, JIT policy and port, Bastion), the JIT rule's sources against the Bastion subnet, and
- * the VM's power state. A stopped VM stops a connection (start it first); a request for it goes on
+ * (OS, role, JIT policy, port and sources against the Bastion subnet, Bastion: preconditions.ts)
+ * and the VM's power state. A stopped VM stops a connection (start it first); a request for it goes on
  * only when the role being activated allows starting it (that is what the activation is for).
  */
 export async function checkBeforePrivilege(ctx: AzureContext, vm: VmEntry, purpose: "connect" | "request", signal?: AbortSignal): Promise<void> {
   checkPreconditions(vm);
-  const r = vm.readiness;
-  const subnet = r.bastion.subnetPrefix;
-  const allowed = r.jit.allowedSourcePrefixes;
-  if (subnet && allowed && allowed.length > 0 && !allowed.some((p) => prefixCovers(p, subnet))) {
-    throw new JitError(
-      "JitPortNotAllowed",
-      `The JIT policy of ${vm.name} opens port 22 only from ${allowed.join(", ")}, which does not include the Bastion subnet ${subnet}: the Bastion could not reach the VM. Ask a security administrator to allow ${subnet} (or Any) in the JIT rule for port 22.`,
-      { details: { bastionSubnet: subnet } },
-    );
-  }
   if (vm.powerState === "running") return;
   const start = await roleAllowsStart(ctx, vm, signal);
   const role = start.roleName ? `"${start.roleName}"` : "your role";
