@@ -1,10 +1,22 @@
-import { getArmAccessToken } from "../azure/azureContext";
+import { getArmAccessToken, type AzureContext } from "../azure/azureContext";
 import type { BastionSession } from "../bastion/bastionSession";
 import { requestSession } from "../bastion/tokenApi";
-import type { BrokerHandler } from "../broker/brokerServer";
+import { startBrokerServer, type BrokerHandler, type BrokerServer } from "../broker/brokerServer";
 import { JitError } from "../errors";
+import type { AuditJournal } from "../audit/auditJournal";
+import type { Grant } from "../access/grant";
 import type { Logger } from "../logger";
-import type { JitConnectService } from "./jitConnectService";
+import type { ConnectionProfile, ConnectionProfileStore } from "./connectionProfiles";
+
+/** What the broker needs from the service (the service facade provides it). */
+export interface BrokerServices {
+  readonly profiles: ConnectionProfileStore;
+  readonly journal: AuditJournal;
+  activeGrant(vmId: string): Grant | undefined;
+  azureContext(): AzureContext | undefined;
+  ensureCredential(profile: ConnectionProfile, grant: Grant, signal?: AbortSignal): Promise<unknown>;
+  password(alias: string): string | undefined;
+}
 
 /**
  * What the broker asks the service, for the tunnel process: a fresh Bastion session per connection
@@ -14,7 +26,7 @@ import type { JitConnectService } from "./jitConnectService";
  */
 export class ServiceBrokerHandler implements BrokerHandler {
   constructor(
-    private readonly service: JitConnectService,
+    private readonly service: BrokerServices,
     private readonly logger: Logger,
   ) {}
 
@@ -47,7 +59,7 @@ export class ServiceBrokerHandler implements BrokerHandler {
     return password;
   }
 
-  private async profile(host: string) {
+  private async profile(host: string): Promise<ConnectionProfile> {
     let profile = this.service.profiles.get(host);
     if (!profile) {
       // Another window may have connected to it: its profile is in the shared file.
@@ -56,5 +68,33 @@ export class ServiceBrokerHandler implements BrokerHandler {
     }
     if (!profile) throw new JitError("VmNotFound", `Unknown host ${host}: connect to it from the Azure JIT Connect view first.`);
     return profile;
+  }
+}
+
+/** The broker of this service: started once, on first need, closed with the service. */
+export class BrokerHost {
+  private broker: BrokerServer | undefined;
+  private starting: Promise<BrokerServer> | undefined;
+
+  constructor(private readonly options: { services: BrokerServices; logger: Logger; runtimeDir?: string }) {}
+
+  /** The socket path, when it listens. */
+  get path(): string | undefined {
+    return this.broker?.path;
+  }
+
+  /** Starts the broker the tunnel asks for Bastion sessions (idempotent). */
+  ensure(): Promise<BrokerServer> {
+    if (this.broker) return Promise.resolve(this.broker);
+    const { services, logger, runtimeDir } = this.options;
+    this.starting ??= startBrokerServer({ handler: new ServiceBrokerHandler(services, logger), logger, ...(runtimeDir ? { runtimeDir } : {}) }).then((b) => (this.broker = b));
+    return this.starting;
+  }
+
+  async close(): Promise<void> {
+    const broker = this.broker;
+    this.broker = undefined;
+    this.starting = undefined;
+    await broker?.close();
   }
 }
