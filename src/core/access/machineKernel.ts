@@ -37,6 +37,8 @@ export interface RunContext {
   keepPendingOnCancel: boolean;
   /** One retry after a step-up sign-in, not more. */
   retriedAfterStepUp: boolean;
+  /** Answers given in advance (a scheduled re-activation) instead of asking the user. */
+  input?: AccessInputProvider;
 }
 
 /** What the fresh reads before acting found (see planReading.ts). */
