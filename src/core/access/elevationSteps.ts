@@ -8,7 +8,7 @@ import { classifyPimError } from "./pimErrors";
 import { activationError } from "./accessErrors";
 import { auditBase, type MachineKernel, mustRequest, type RunContext } from "./machineKernel";
 import type { AccessState } from "./states";
-import { claimsFor, stepUpWithClaims } from "./stepUpFlow";
+import { claimsFor, stepUpAfterRefusal } from "./stepUpFlow";
 
 /** Elevation: the PIM activation, its approval, and waiting for the role to take effect. */
 
@@ -32,9 +32,9 @@ export async function activate(k: MachineKernel, rec: AccessRecord, requestName:
       }
       if ((failure.kind === "needsClaims" || (failure.kind === "needsMfa" && failure.otherRules.length === 0)) && !run.retriedAfterStepUp) {
         run.retriedAfterStepUp = true;
-        const claims = failure.kind === "needsMfa" ? claimsFor({ mfa: true }) : (failure.claims ?? claimsFor({ authenticationContext: req.requires?.authenticationContext, mfa: req.requires?.mfa }));
-        if (!claims) throw activationError(e, failure, req);
-        await stepUpWithClaims(k.ctx, req.tenantId, claims, failure.kind === "needsMfa" ? "mfa" : failure.reason, `"${req.roleName ?? "the role"}" on ${req.vmName}`, signal);
+        const claims = failure.kind === "needsMfa" ? undefined : (failure.claims ?? claimsFor({ authenticationContext: req.requires?.authenticationContext }));
+        if (failure.kind === "needsClaims" && !claims) throw activationError(e, failure, req);
+        await stepUpAfterRefusal(k.ctx, req.tenantId, { claims, reason: failure.kind === "needsMfa" ? "mfa" : failure.reason }, `"${req.roleName ?? "the role"}" on ${req.vmName}`, signal);
         // A fresh request name: the refused one was never created, but names are single-use.
         const next = newRequestName();
         await k.setState(rec.vmId, rec.vmName, { kind: "activatingRole", requestName: next }, { request: { ...req, requestName: next } });
