@@ -6,6 +6,7 @@ import { awaitDecision, awaitRoleEffective } from "./flowSteps";
 import { cancelRoleRequest, getRoleRequest, newRequestName, type StatusCategory, statusCategory, submitRoleRequest } from "./pim";
 import { classifyPimError } from "./pimErrors";
 import { activationError } from "./accessErrors";
+import { askForMissing, fixableByAsking, learnFromRefusal } from "./learnedPolicy";
 import { auditBase, type MachineKernel, mustRequest, type RunContext } from "./machineKernel";
 import type { AccessState } from "./states";
 import { claimsFor, stepUpAfterRefusal } from "./stepUpFlow";
@@ -25,6 +26,7 @@ export async function activate(k: MachineKernel, rec: AccessRecord, requestName:
     } catch (e) {
       if (isCancellation(e)) throw e;
       const failure = classifyPimError(e);
+      if (failure.kind === "needsMfa") learnFromRefusal(k, req, ["MfaRule"]);
       if (failure.kind === "alreadyActive") {
         k.ctx.logger.info(`The role for ${rec.vmName} is already active; reusing it.`);
         await k.setState(rec.vmId, rec.vmName, { kind: "waitingForRole" }, { request: { ...req, requestName: undefined, reusedRole: true } });
@@ -38,6 +40,15 @@ export async function activate(k: MachineKernel, rec: AccessRecord, requestName:
         // A fresh request name: the refused one was never created, but names are single-use.
         const next = newRequestName();
         await k.setState(rec.vmId, rec.vmName, { kind: "activatingRole", requestName: next }, { request: { ...req, requestName: next } });
+        return;
+      }
+      if (failure.kind === "policy" && fixableByAsking(failure.rules) && !run.retriedAfterPolicy) {
+        // The policy may have been unreadable (or changed): PIM named what is missing; ask once.
+        run.retriedAfterPolicy = true;
+        const learnt = learnFromRefusal(k, req, failure.rules);
+        const retry = await askForMissing(k, req, learnt, run.input ?? k.options.input, signal);
+        const next = newRequestName();
+        await k.setState(rec.vmId, rec.vmName, { kind: "activatingRole", requestName: next }, { request: { ...retry, requestName: next } });
         return;
       }
       throw activationError(e, failure, req);

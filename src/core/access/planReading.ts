@@ -8,6 +8,7 @@ import { roleKey } from "../inventory/roleSelection";
 import type { ActiveAssignment, PimRequirements } from "../inventory/types";
 import type { AccessInputProvider, AccessInputValues } from "./accessInput";
 import type { MachineKernel, Plan } from "./machineKernel";
+import { learnedRequirements } from "./learnedPolicy";
 import { defaultRequestDuration, validateAccessInput } from "./policyMath";
 
 /** The first step of every journey: fresh reads of the policies and the role, and the user's input. */
@@ -62,8 +63,9 @@ export async function readRequirements(k: MachineKernel, vm: VmEntry, scope: str
     return (await new PimPolicyReader(k.ctx, vm.tenantId).get(scope, roleDefinitionId, signal))?.requirements;
   } catch (e) {
     if (isCancellation(e)) throw e;
-    k.ctx.logger.warn(`Could not read the PIM policy for ${vm.name} (${errorMessage(e)}); requesting without knowing its rules.`);
-    return undefined;
+    const learnt = learnedRequirements(k, vm.tenantId, scope, roleDefinitionId);
+    k.ctx.logger.warn(`Could not read the PIM policy for ${vm.name} (${errorMessage(e)}); ${learnt ? "using the rules learnt from PIM's earlier refusals" : "requesting without knowing its rules (PIM's refusal will name them)"}.`);
+    return learnt;
   }
 }
 
