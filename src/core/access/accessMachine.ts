@@ -20,6 +20,9 @@ export type { RequestAccessOptions } from "./requestFlow";
 export type { ResumeOutcome } from "./resumeExpiry";
 export type { ReactivationEvent } from "./reactivation";
 export { roleLimitsGrant } from "./extendFlow";
+
+/** What the service exposes of "activate again when it ends". */
+export type ReactivationControls = Pick<AccessMachine, "reactivateWhenRoleEnds" | "cancelReactivation" | "scheduledReactivation" | "onDidReactivate">;
 export { checkPreconditions, stepOf };
 
 /**

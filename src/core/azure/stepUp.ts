@@ -25,6 +25,15 @@ export interface StepUpRequest {
   message: string;
 }
 
+/** A credential that can run a new interactive sign-in on demand (the device-code credential). */
+export interface InteractiveSignIn {
+  signInInteractively(scopes: string[], options?: { tenantId?: string; claims?: string; abortSignal?: AbortSignal }): Promise<AccessToken>;
+}
+
+export function canSignInInteractively(credential: unknown): credential is InteractiveSignIn {
+  return typeof (credential as Partial<InteractiveSignIn> | undefined)?.signInInteractively === "function";
+}
+
 /**
  * Obtains a token that satisfies `request.claims`, with the user's involvement (the VS Code layer
  * asks first, then signs in again with those claims). Rejects with a CancellationError when the
