@@ -44,6 +44,9 @@ export interface PimRequestSummary {
   requestor: string;
   justification: string | null;
   ticketNumber: string | null;
+  /** As the client sent them (null when absent). */
+  linkedRoleEligibilityScheduleId: string | null;
+  sentStartDateTime: string | null;
 }
 
 /** A VM as `GET /_sim/vms` lists it. */
@@ -106,6 +109,10 @@ export class ControlClient {
   }
   denyPim(name: string, justification?: string): Promise<PimRequestSummary> {
     return this.call("POST", `/_sim/pim/requests/${encodeURIComponent(name)}/deny`, { justification });
+  }
+  /** An administrator's time-bound active assignment (SelfExtend/SelfRenew apply to it). */
+  adminAssignPim(input: { principalId: string; tenantId: string; roleGuid: string; scope: string; endsInSeconds: number }): Promise<{ name: string; endDateTime: string }> {
+    return this.call("POST", "/_sim/pim/assignments", input);
   }
   async vms(): Promise<VmSummary[]> {
     return (await this.call<{ value: VmSummary[] }>("GET", "/_sim/vms")).value;

@@ -14,7 +14,7 @@ import { HttpError } from "../http/errors";
 import type { SimRequest } from "../http/request";
 import type { Router } from "../http/router";
 import type { JitStore } from "../arm/jit/jitStore";
-import { eligibilityScheduleId, roleDefinitionId, type PimStore } from "../arm/pim/pimStore";
+import { roleDefinitionId, type PimStore } from "../arm/pim/pimStore";
 import type { Caller } from "../world/rbac";
 import type { World } from "../world/world";
 import { idKey, scopeCovers } from "../util/ids";
@@ -81,7 +81,7 @@ export function registerPortalControl(r: Router, d: PortalDeps): void {
         requestType: "SelfActivate",
         principalId: caller.objectId,
         roleDefinitionId: roleDefinitionId(e.scope, e.roleGuid),
-        linkedRoleEligibilityScheduleId: eligibilityScheduleId(e),
+        linkedRoleEligibilityScheduleId: e.name,
         justification: text(b.justification, "justification", false) ?? "Activated in the portal",
         ticketInfo: { ticketNumber: text(b.ticketNumber, "ticketNumber", false) ?? "PORTAL-1", ticketSystem: "portal" },
         scheduleInfo: { startDateTime: new Date(d.now()).toISOString(), expiration: { type: "AfterDuration", duration: `PT${Math.round(hours * 60)}M` } },
@@ -97,7 +97,7 @@ export function registerPortalControl(r: Router, d: PortalDeps): void {
     const b = body(req);
     const { caller, vm } = target(b);
     const e = eligibilityFor(caller, vm.id);
-    const request = { properties: { requestType: "SelfDeactivate", principalId: caller.objectId, roleDefinitionId: roleDefinitionId(e.scope, e.roleGuid), linkedRoleEligibilityScheduleId: eligibilityScheduleId(e) } };
+    const request = { properties: { requestType: "SelfDeactivate", principalId: caller.objectId, roleDefinitionId: roleDefinitionId(e.scope, e.roleGuid) } };
     const { request: made, status } = d.pim.submit(caller, e.scope, randomUUID(), request, false);
     req.audit.principal = caller.name;
     req.audit.detail = `portal SelfDeactivate for ${vm.name} → ${status}`;

@@ -6,6 +6,7 @@ import { type DeactivationResult, runDeactivate } from "./deactivateFlow";
 import { runExtend } from "./extendFlow";
 import { type AccessMachineOptions, MachineKernel, type RunContext } from "./machineKernel";
 import { checkPreconditions } from "./preconditions";
+import { type ReactivationEvent, ReactivationScheduler } from "./reactivation";
 import { driveSettled, type RequestAccessOptions, runRequest } from "./requestFlow";
 import { checkExpiry, resumePending, type ResumeOutcome } from "./resumeExpiry";
 import { settleCancel } from "./settleFlow";
@@ -17,6 +18,11 @@ export type { DeactivationResult } from "./deactivateFlow";
 export { MIN_ACTIVE_BEFORE_DEACTIVATE_MS } from "./deactivateFlow";
 export type { RequestAccessOptions } from "./requestFlow";
 export type { ResumeOutcome } from "./resumeExpiry";
+export type { ReactivationEvent } from "./reactivation";
+export { roleLimitsGrant } from "./extendFlow";
+
+/** What the service exposes of "activate again when it ends". */
+export type ReactivationControls = Pick<AccessMachine, "reactivateWhenRoleEnds" | "cancelReactivation" | "scheduledReactivation" | "onDidReactivate">;
 export { checkPreconditions, stepOf };
 
 /**
@@ -27,9 +33,18 @@ export { checkPreconditions, stepOf };
  */
 export class AccessMachine {
   private readonly k: MachineKernel;
+  private readonly reactivations: ReactivationScheduler;
 
   constructor(options: AccessMachineOptions) {
-    this.k = new MachineKernel(options);
+    const k = (this.k = new MachineKernel(options));
+    this.reactivations = new ReactivationScheduler(k, (vm, input) =>
+      k.exclusive(vm.id, vm.name, undefined, (s) => runRequest(k, vm, { resumed: false, keepPendingOnCancel: true, retriedAfterStepUp: false, input }, s)),
+    );
+  }
+
+  /** Stops planned re-activations (the extension is shutting down). */
+  dispose(): void {
+    this.reactivations.dispose();
   }
 
   onDidChange(listener: (event: AccessEvent) => void): () => void {
@@ -67,9 +82,33 @@ export class AccessMachine {
     return k.exclusive(vm.id, vm.name, signal, (s) => runRequest(k, vm, run, s));
   }
 
-  /** Extends a grant (see extendFlow.ts); on failure the previous grant is kept as it was. */
+  /**
+   * Extends a grant with a new JIT window, up to the role's end at most (see extendFlow.ts; PIM
+   * cannot lengthen an activation). On failure the previous grant is kept as it was.
+   */
   extend(vm: VmEntry, signal?: AbortSignal): Promise<Grant> {
     return this.k.exclusive(vm.id, vm.name, signal, (s) => runExtend(this.k, vm, s));
+  }
+
+  /**
+   * Plans a new activation of the VM's role right after it ends, with the same answers (see
+   * reactivation.ts); the policy is checked again then. Returns when it runs (Azure's clock).
+   */
+  reactivateWhenRoleEnds(vm: VmEntry): { at: number } {
+    return this.reactivations.schedule(vm);
+  }
+
+  /** Drops a planned re-activation; false when none was planned. */
+  cancelReactivation(vmId: string): boolean {
+    return this.reactivations.cancel(vmId);
+  }
+
+  scheduledReactivation(vmId: string): { at: number } | undefined {
+    return this.reactivations.scheduled(vmId);
+  }
+
+  onDidReactivate(listener: (event: ReactivationEvent) => void): () => void {
+    return this.reactivations.onDidChange(listener);
   }
 
   /**
@@ -81,7 +120,11 @@ export class AccessMachine {
     const vmId = typeof vm === "string" ? vm : vm.id;
     const rec = this.k.store.get(vmId);
     const vmName = rec?.vmName ?? (typeof vm === "string" ? vmId : vm.name);
-    return this.k.exclusive(vmId, vmName, signal, (s) => runDeactivate(this.k, vmId, vmName, typeof vm === "string" ? undefined : vm, s));
+    return this.k.exclusive(vmId, vmName, signal, (s) => runDeactivate(this.k, vmId, vmName, typeof vm === "string" ? undefined : vm, s)).then((result) => {
+      // The user ended the role: activating it again later is not what they want any more.
+      this.reactivations.cancel(vmId);
+      return result;
+    });
   }
 
   /**

@@ -6,9 +6,10 @@ import { awaitDecision, awaitRoleEffective } from "./flowSteps";
 import { cancelRoleRequest, getRoleRequest, newRequestName, type StatusCategory, statusCategory, submitRoleRequest } from "./pim";
 import { classifyPimError } from "./pimErrors";
 import { activationError } from "./accessErrors";
+import { askForMissing, fixableByAsking, learnFromRefusal } from "./learnedPolicy";
 import { auditBase, type MachineKernel, mustRequest, type RunContext } from "./machineKernel";
 import type { AccessState } from "./states";
-import { claimsFor, stepUpWithClaims } from "./stepUpFlow";
+import { claimsFor, stepUpAfterRefusal } from "./stepUpFlow";
 
 /** Elevation: the PIM activation, its approval, and waiting for the role to take effect. */
 
@@ -25,6 +26,7 @@ export async function activate(k: MachineKernel, rec: AccessRecord, requestName:
     } catch (e) {
       if (isCancellation(e)) throw e;
       const failure = classifyPimError(e);
+      if (failure.kind === "needsMfa") learnFromRefusal(k, req, ["MfaRule"]);
       if (failure.kind === "alreadyActive") {
         k.ctx.logger.info(`The role for ${rec.vmName} is already active; reusing it.`);
         await k.setState(rec.vmId, rec.vmName, { kind: "waitingForRole" }, { request: { ...req, requestName: undefined, reusedRole: true } });
@@ -32,12 +34,21 @@ export async function activate(k: MachineKernel, rec: AccessRecord, requestName:
       }
       if ((failure.kind === "needsClaims" || (failure.kind === "needsMfa" && failure.otherRules.length === 0)) && !run.retriedAfterStepUp) {
         run.retriedAfterStepUp = true;
-        const claims = failure.kind === "needsMfa" ? claimsFor({ mfa: true }) : (failure.claims ?? claimsFor({ authenticationContext: req.requires?.authenticationContext, mfa: req.requires?.mfa }));
-        if (!claims) throw activationError(e, failure, req);
-        await stepUpWithClaims(k.ctx, req.tenantId, claims, failure.kind === "needsMfa" ? "mfa" : failure.reason, `"${req.roleName ?? "the role"}" on ${req.vmName}`, signal);
+        const claims = failure.kind === "needsMfa" ? undefined : (failure.claims ?? claimsFor({ authenticationContext: req.requires?.authenticationContext }));
+        if (failure.kind === "needsClaims" && !claims) throw activationError(e, failure, req);
+        await stepUpAfterRefusal(k.ctx, req.tenantId, { claims, reason: failure.kind === "needsMfa" ? "mfa" : failure.reason }, `"${req.roleName ?? "the role"}" on ${req.vmName}`, signal);
         // A fresh request name: the refused one was never created, but names are single-use.
         const next = newRequestName();
         await k.setState(rec.vmId, rec.vmName, { kind: "activatingRole", requestName: next }, { request: { ...req, requestName: next } });
+        return;
+      }
+      if (failure.kind === "policy" && fixableByAsking(failure.rules) && !run.retriedAfterPolicy) {
+        // The policy may have been unreadable (or changed): PIM named what is missing; ask once.
+        run.retriedAfterPolicy = true;
+        const learnt = learnFromRefusal(k, req, failure.rules);
+        const retry = await askForMissing(k, req, learnt, run.input ?? k.options.input, signal);
+        const next = newRequestName();
+        await k.setState(rec.vmId, rec.vmName, { kind: "activatingRole", requestName: next }, { request: { ...retry, requestName: next } });
         return;
       }
       throw activationError(e, failure, req);

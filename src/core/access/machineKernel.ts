@@ -4,6 +4,7 @@ import type { AzureContext } from "../azure/azureContext";
 import { JitError, errorMessage } from "../errors";
 import type { AuditEntry, AuditSink } from "../audit/auditRecord";
 import type { VmEntry } from "../inventory/loadInventory";
+import type { PimPolicyCache } from "../inventory/pimPolicyCache";
 import type { ActiveAssignment, PimRequirements } from "../inventory/types";
 import type { AccessInputProvider } from "./accessInput";
 import { type AccessEvent, stepOf } from "./accessEvents";
@@ -27,6 +28,8 @@ export interface AccessMachineOptions {
   localClock?: Clock;
   random?: () => number;
   timing?: Partial<Omit<FlowTiming, "clock" | "random">>;
+  /** The inventory's policy cache: rules learnt from PIM's refusals are written there too. */
+  policyCache?: PimPolicyCache;
 }
 
 export const SETTLED: readonly StateKind[] = ["idle", "granted", "denied", "failed", "timedOut", "cancelled", "expired"];
@@ -37,6 +40,10 @@ export interface RunContext {
   keepPendingOnCancel: boolean;
   /** One retry after a step-up sign-in, not more. */
   retriedAfterStepUp: boolean;
+  /** One retry after asking for what a policy refusal named, not more. */
+  retriedAfterPolicy?: boolean;
+  /** Answers given in advance (a scheduled re-activation) instead of asking the user. */
+  input?: AccessInputProvider;
 }
 
 /** What the fresh reads before acting found (see planReading.ts). */
@@ -57,6 +64,8 @@ export class MachineKernel {
   readonly listeners = new Set<(event: AccessEvent) => void>();
   readonly running = new Map<string, { promise: Promise<unknown>; controller: AbortController }>();
   readonly withdrawOnCancel = new Set<string>();
+  /** Policy rules learnt from PIM's refusals, per tenant|scope|role (learnedPolicy.ts). */
+  readonly learnedPolicies = new Map<string, PimRequirements>();
   /** Expiry checks run one after the other (see resumeExpiry.ts). */
   expiryQueue: Promise<void> = Promise.resolve();
   readonly timing: FlowTiming;

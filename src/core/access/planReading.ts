@@ -6,15 +6,16 @@ import { listActiveAssignmentsAt, PimPolicyReader } from "../inventory/pimReads"
 import { getJitPolicy } from "../inventory/jitReads";
 import { roleKey } from "../inventory/roleSelection";
 import type { ActiveAssignment, PimRequirements } from "../inventory/types";
-import type { AccessInputValues } from "./accessInput";
+import type { AccessInputProvider, AccessInputValues } from "./accessInput";
 import type { MachineKernel, Plan } from "./machineKernel";
+import { learnedRequirements } from "./learnedPolicy";
 import { defaultRequestDuration, validateAccessInput } from "./policyMath";
 
 /** The first step of every journey: fresh reads of the policies and the role, and the user's input. */
 
-export async function ask(k: MachineKernel, plan: Plan, purpose: "request" | "extend", needs: { justification: boolean; ticket: boolean }, approvalRequired: boolean, maxDurationMs: number, signal?: AbortSignal): Promise<AccessInputValues> {
+export async function ask(k: MachineKernel, plan: Plan, purpose: "request" | "extend", needs: { justification: boolean; ticket: boolean }, approvalRequired: boolean, maxDurationMs: number, signal?: AbortSignal, input: AccessInputProvider = k.options.input): Promise<AccessInputValues> {
   throwIfAborted(signal);
-  const values = await k.options.input(
+  const values = await input(
     { purpose, vmId: plan.vm.id, vmName: plan.vm.name, roleName: plan.roleName, needs, approvalRequired, maxDurationMs, defaultDurationMs: defaultRequestDuration(maxDurationMs) },
     signal,
   );
@@ -62,8 +63,9 @@ export async function readRequirements(k: MachineKernel, vm: VmEntry, scope: str
     return (await new PimPolicyReader(k.ctx, vm.tenantId).get(scope, roleDefinitionId, signal))?.requirements;
   } catch (e) {
     if (isCancellation(e)) throw e;
-    k.ctx.logger.warn(`Could not read the PIM policy for ${vm.name} (${errorMessage(e)}); requesting without knowing its rules.`);
-    return undefined;
+    const learnt = learnedRequirements(k, vm.tenantId, scope, roleDefinitionId);
+    k.ctx.logger.warn(`Could not read the PIM policy for ${vm.name} (${errorMessage(e)}); ${learnt ? "using the rules learnt from PIM's earlier refusals" : "requesting without knowing its rules (PIM's refusal will name them)"}.`);
+    return learnt;
   }
 }
 

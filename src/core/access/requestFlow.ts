@@ -34,7 +34,7 @@ export async function runRequest(k: MachineKernel, vm: VmEntry, run: RunContext,
     const now = k.ctx.clock.now();
     const maxMs = maxRequestDuration({ pimMaxMs: plan.active ? undefined : plan.requirements?.maxDurationMs, jitMaxMs: plan.jitMaxMs, roleRemainingMs: plan.active?.endsAt !== undefined ? plan.active.endsAt - now : undefined });
     const needsPim = !plan.active;
-    const values = await ask(k, plan, "request", { justification: needsPim && (plan.requirements?.justification ?? false), ticket: needsPim && (plan.requirements?.ticket ?? false) }, needsPim && (plan.requirements?.approval ?? false), maxMs, signal);
+    const values = await ask(k, plan, "request", { justification: needsPim && (plan.requirements?.justification ?? false), ticket: needsPim && (plan.requirements?.ticket ?? false) }, needsPim && (plan.requirements?.approval ?? false), maxMs, signal, run.input);
     const { durationMs, clamped } = clampDuration(values.durationMs, maxMs);
     if (clamped) k.ctx.logger.info(`Access to ${vm.name}: ${describeClamp(values.durationMs, durationMs)}; using ${describeDuration(durationMs)}.`);
     const principalId = (await getCallerIdentity(k.ctx, vm.tenantId, signal)).principalId;

@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { armIdKey } from "../azure/armIds";
-import type { AccessEvent, DeactivationResult } from "../access/accessMachine";
+import type { AccessEvent, DeactivationResult, ReactivationControls } from "../access/accessMachine";
 import type { Grant } from "../access/grant";
 import { GrantStore } from "../access/grantStore";
 import { readinessGrantFor } from "../access/readinessGrant";
@@ -16,8 +16,7 @@ import { KeyStore } from "../credential/keyStore";
 import type { VmCredential } from "../credential/materialiseCredential";
 import { PasswordStore } from "../credential/passwordStore";
 import { JitError, errorMessage } from "../errors";
-import type { Inventory, VmEntry } from "../inventory/loadInventory";
-import { loadInventory } from "../inventory/loadInventory";
+import { type Inventory, loadInventory, type VmEntry } from "../inventory/loadInventory";
 import { PimPolicyCache } from "../inventory/pimPolicyCache";
 import { type Logger, nullLogger } from "../logger";
 import type { PreflightItem } from "../preflight/checkConnectivity";
@@ -35,7 +34,7 @@ import { InventoryView } from "./inventoryView";
 import { recogniseAccess } from "./accessRecognition";
 import { loadOrRefuse } from "./signInRefusal";
 import { PortForwards, startPortForward, type PortForward } from "./portForward";
-import { openSession, resumeInBackground, type SignedInSession } from "./serviceSession";
+import { closeSession, openSession, resumeInBackground, type SignedInSession } from "./serviceSession";
 import { BrokerHost } from "./serviceBroker";
 import { connectivityReport, startVm } from "./vmOperations";
 import type { ConnectionInfo, ConnectStep, JitConnectServiceOptions, ServiceSettings } from "./serviceTypes";
@@ -135,10 +134,10 @@ export class JitConnectService {
    * Conditional Access refusal), resumes pending approvals and starts the countdown and the broker.
    */
   async signIn(signal?: AbortSignal): Promise<CallerIdentity> {
-    const session = await openSession(this.options, { grants: this.grants, journal: this.journal, logger: this.logger, localClock: this.localClock }, signal);
+    const session = await openSession(this.options, { grants: this.grants, journal: this.journal, logger: this.logger, localClock: this.localClock, policyCache: this.policyCache }, signal);
     const { ctx, identity, machine } = session;
     this.session = session;
-    this.disposers.push(machine.onDidChange((e) => this.onAccessEvent(e)));
+    this.disposers.push(machine.onDidChange((e) => this.onAccessEvent(e)), () => machine.dispose());
     this.ticker.start(ctx.clock, this.options.notificationMarksMin);
     void this.ensureBroker().catch((e: unknown) => this.logger.error(`The tunnel broker did not start: ${errorMessage(e)}`));
     resumeInBackground(machine, this.logger);
@@ -151,7 +150,7 @@ export class JitConnectService {
     this.ticker.stop();
     this.forwards.closeAll();
     await this.connections.removeAllCredentials();
-    this.session?.ctx.credential.clear();
+    closeSession(this.session);
     this.session = undefined;
     this.inventories.clear();
     this.countdownChanged.fire(undefined);
@@ -189,16 +188,9 @@ export class JitConnectService {
   async refreshInventory(signal?: AbortSignal): Promise<Inventory> {
     const ctx = this.requireSession().ctx;
     const readStartedAt = ctx.clock.now();
-    const inventory = await loadOrRefuse(() => loadInventory(
-      ctx,
-      {
-        useResourceGraph: this.options.useResourceGraph ?? true,
-        grantFor: (vmId) => readinessGrantFor(this.grants, vmId, ctx.clock.now()),
-        rememberedCredential: (vmId) => this.connections.rememberedFor(vmId),
-        policyCache: this.policyCache,
-      },
-      signal,
-    ));
+    const grantFor = (vmId: string): ReturnType<typeof readinessGrantFor> => readinessGrantFor(this.grants, vmId, ctx.clock.now());
+    const rememberedCredential = (vmId: string): ReturnType<ConnectionSetup["rememberedFor"]> => this.connections.rememberedFor(vmId);
+    const inventory = await loadOrRefuse(() => loadInventory(ctx, { useResourceGraph: this.options.useResourceGraph ?? true, grantFor, rememberedCredential, policyCache: this.policyCache }, signal));
     await recogniseAccess({ grants: this.grants, connections: this.connections, logger: this.logger, refreshCountdown: () => this.ticker.refresh() }, inventory, ctx.clock.now(), readStartedAt);
     const filtered = this.inventories.update(inventory);
     this.inventoryChanged.fire(filtered);
@@ -261,6 +253,11 @@ export class JitConnectService {
 
   /** Stops an access request in flight (withdraws a pending PIM request). */
   cancel(vmId: string): Promise<boolean> { return this.requireSession().machine.cancel(vmId); }
+
+  /** "Activate again when it ends" (core/access/reactivation.ts): plan, cancel, read, listen. */
+  get reactivation(): ReactivationControls {
+    return this.requireSession().machine;
+  }
 
   /** The access state of one VM, as the store knows it. */
   accessState(vmId: string): AccessEvent["state"] {

@@ -171,6 +171,8 @@ export class AuthManager {
   readonly stepUp = async (request: StepUpRequest, signal?: AbortSignal): Promise<AccessToken> => {
     const active = this.active;
     if (!active) throw new JitError("NotSignedIn", "Not signed in to Azure. Sign in, then try again.");
+    // These methods cannot sign in again from here: their step-up says what the user must do instead.
+    if (request.freshSignIn && (active.method === "azureCli" || active.method === "servicePrincipal")) return active.stepUp(request, signal);
     const l10n = vscode.l10n;
     const headline =
       request.reason === "mfa"
