@@ -33,6 +33,7 @@ import { GrantCountdown } from "./grantCountdown";
 import { InventoryView } from "./inventoryView";
 import { recogniseAccess } from "./accessRecognition";
 import { loadOrRefuse } from "./signInRefusal";
+import { sshLoginProbe } from "./sshProbe";
 import { PortForwards, startPortForward, type PortForward } from "./portForward";
 import { closeSession, openSession, resumeInBackground, type SignedInSession } from "./serviceSession";
 import { BrokerHost } from "./serviceBroker";
@@ -297,6 +298,9 @@ export class JitConnectService {
     return this.connections.sshFor(profile, extraArgs);
   }
 
+  /** After an ssh to the VM failed: one real sign-in attempt, its failure as cause + next action (sshProbe.ts). */
+  diagnoseSsh(profile: ConnectionProfile, vmName: string, signal?: AbortSignal): Promise<PreflightItem> { return sshLoginProbe(this.sshFor(profile), vmName, signal); }
+
   /** Forwards a local port to a port on the VM through SSH over the Bastion tunnel. */
   async forwardPort(vmId: string, remotePort: number, localPort: number | undefined, signal?: AbortSignal, step?: ConnectStep): Promise<PortForward> {
     const info = await this.connect(vmId, signal, step);
@@ -310,9 +314,7 @@ export class JitConnectService {
     await this.connections.removeAll(options);
   }
 
-  async forgetHostKey(vmId: string): Promise<number> {
-    return forgetPinnedHostKeys(this.paths.knownHostsFile, deriveHostKeyAlias(vmId));
-  }
+  async forgetHostKey(vmId: string): Promise<number> { return forgetPinnedHostKeys(this.paths.knownHostsFile, deriveHostKeyAlias(vmId)); }
 
   /** Remembers which Key Vault secret (and user) to use for a VM without tags. */
   async rememberCredential(vmId: string, choice: RememberedCredential): Promise<void> {
