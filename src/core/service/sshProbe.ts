@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import type { PreflightItem } from "../preflight/checkConnectivity";
 import { classifySshFailure } from "../ssh/sshFailure";
+import { describeUntrusted } from "../ssh/untrustedText";
 import type { SshInvocation } from "./sshInvocation";
 
 /**
@@ -8,7 +9,9 @@ import type { SshInvocation } from "./sshInvocation";
  * `ssh … true` through the tunnel, without prompts. A failure is reported as the one-sentence cause
  * and next action (ssh/sshFailure.ts), with ssh's deciding line as evidence.
  */
-export function sshLoginProbe(ssh: SshInvocation, vmName: string, signal?: AbortSignal): Promise<PreflightItem> {
+export function sshLoginProbe(ssh: SshInvocation, rawVmName: string, signal?: AbortSignal): Promise<PreflightItem> {
+  // The VM name comes from Azure: shown quoted and escaped, since the result reaches logs and notifications.
+  const vmName = describeUntrusted(rawVmName);
   const [cmd, ...args] = ssh.argv;
   const alias = args[args.length - 1] ?? "";
   const argv = [...args.slice(0, -1), "-o", "BatchMode=yes", "-o", "ConnectTimeout=20", alias, "true"];
