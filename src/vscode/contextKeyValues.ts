@@ -15,6 +15,8 @@ export interface ContextKeyValues {
   "azureJit.hasForwards": boolean;
   /** `azureJit.demo.simulatorControlUrl` is set (the demo commands). */
   "azureJit.demoMode": boolean;
+  /** Azure refused the sign-in on the last refresh: the tree is stale and offers "Sign in again". */
+  "azureJit.signInRefused": boolean;
 }
 
 export type InventoryState = "idle" | "loading" | "ready" | "empty" | "error";
@@ -29,5 +31,6 @@ export const CONTEXT_KEY_DEFAULTS: ContextKeyValues = {
   "azureJit.hasPending": false,
   "azureJit.hasForwards": false,
   "azureJit.demoMode": false,
+  "azureJit.signInRefused": false,
 };
 

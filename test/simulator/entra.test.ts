@@ -156,6 +156,16 @@ describe("Entra ID (login origin)", () => {
     assert.ok((c.amr as string[]).includes("mfa"));
   });
 
+  it("an amr claims request is ignored: a refresh gets a token without MFA, only an interactive MFA sign-in has it", async () => {
+    const amr = JSON.stringify({ access_token: { amr: { essential: true, values: ["mfa"] } } });
+    const noMfa = ts.deviceCodeCredential(ALICE, { mfa: false });
+    await noMfa.authenticate(ts.settings.armScope);
+    const refreshed = await noMfa.getToken(ts.settings.armScope, { claims: amr });
+    assert.deepEqual(claimsOf(refreshed!.token).amr, ["pwd"], "no interaction_required, and no MFA either");
+    const interactive = await ts.signInWithDeviceCode(ALICE, { mfa: true });
+    assert.ok((claimsOf((await interactive.getToken(ts.settings.armScope))!.token).amr as string[]).includes("mfa"));
+  });
+
   it("refuses MFA for a user without a registered method, and declined codes", async () => {
     await assert.rejects(ts.signInWithDeviceCode("carol@contoso.example", { mfa: true }));
     await assert.rejects(ts.signInWithDeviceCode(ALICE, { deny: true }), /authorization_declined/);

@@ -32,7 +32,8 @@ describe("PIM (Microsoft.Authorization 2020-10-01)", () => {
       principalId: aliceOid,
       roleDefinitionId: e.roleDefinitionId!,
       requestType: "SelfActivate",
-      linkedRoleEligibilityScheduleId: e.roleEligibilityScheduleId!,
+      // The schedule's name, as in the API example (PutRoleAssignmentScheduleRequest.json).
+      linkedRoleEligibilityScheduleId: e.roleEligibilityScheduleId!.split("/").pop()!,
       justification: "investigating an incident",
       scheduleInfo: { startDateTime: new Date(), expiration: { type: "AfterDuration", duration: "PT2H" } },
       ...extra,
@@ -75,7 +76,7 @@ describe("PIM (Microsoft.Authorization 2020-10-01)", () => {
     assert.equal(e.expandedProperties?.scope?.type, "resourcegroup");
     assert.match(e.roleEligibilityScheduleId ?? "", /\/providers\/Microsoft\.Authorization\/roleEligibilitySchedules\/[0-9a-f-]{36}$/);
     const atScope = [];
-    for await (const x of auth.roleEligibilityScheduleInstances.listForScope(scopeOf("vm-dev-01"), { filter: "atScope()" })) atScope.push(x);
+    for await (const x of auth.roleEligibilityScheduleInstances.listForScope(scopeOf("vm-dev-01"), { filter: "atScope() and asTarget()" })) atScope.push(x);
     assert.equal(atScope.length, 1);
     const one = await auth.roleEligibilityScheduleInstances.get(scopeOf("vm-dev-01"), e.name!);
     assert.equal(one.id, e.id);
@@ -162,7 +163,11 @@ describe("PIM (Microsoft.Authorization 2020-10-01)", () => {
     await ts.control.advanceClock(PROVISIONING_SECONDS + 1);
     const e = await eligibilityOf("vm-nojit");
     const deactivate = { principalId: aliceOid, roleDefinitionId: e.roleDefinitionId!, requestType: "SelfDeactivate" as const };
-    await rejectsWith(auth.roleAssignmentScheduleRequests.create(s, randomUUID(), deactivate), 400, "ActiveDurationTooShort");
+    await assert.rejects(auth.roleAssignmentScheduleRequests.create(s, randomUUID(), deactivate), (e: RestError) => {
+      assert.equal(e.statusCode, 400);
+      assert.deepEqual(JSON.parse(e.response?.bodyAsText ?? "{}"), { error: { code: "ActiveDurationTooShort", message: "The Active duration is too short. Miniumum Required is 5 minutes." } });
+      return true;
+    });
     await ts.control.advanceClock(5 * 60);
     const r = await auth.roleAssignmentScheduleRequests.create(s, randomUUID(), deactivate);
     assert.equal(r.status, "Revoked");
@@ -219,23 +224,37 @@ describe("PIM (Microsoft.Authorization 2020-10-01)", () => {
     assert.equal(r.status, "PendingProvisioning");
   });
 
-  it("activations expire on the simulated clock; SelfRenew after expiry; SelfExtend within policy", async () => {
+  it("an activation cannot be extended or renewed; a second SelfActivate while active is RoleAssignmentExists", async () => {
     const s = scopeOf("vm-locked");
     await auth.roleAssignmentScheduleRequests.create(s, randomUUID(), await body("vm-locked", { scheduleInfo: { expiration: { type: "AfterDuration", duration: "PT1H" } } }));
     await ts.control.advanceClock(PROVISIONING_SECONDS + 1);
     assert.equal(await activeInstances("vm-locked"), 1);
+    await rejectsWith(auth.roleAssignmentScheduleRequests.create(s, randomUUID(), await body("vm-locked")), 400, "RoleAssignmentExists", /^The Role assignment already exists\.$/);
+    await rejectsWith(auth.roleAssignmentScheduleRequests.create(s, randomUUID(), await body("vm-locked", { requestType: "SelfExtend", scheduleInfo: { expiration: { type: "AfterDuration", duration: "PT4H" } } })), 400, "SimulatedSelfExtendOfActivationRefused");
     await rejectsWith(auth.roleAssignmentScheduleRequests.create(s, randomUUID(), await body("vm-locked", { requestType: "SelfRenew" })), 400, "RoleAssignmentExists");
-    await rejectsWith(auth.roleAssignmentScheduleRequests.create(s, randomUUID(), await body("vm-locked", { requestType: "SelfExtend", scheduleInfo: { expiration: { type: "AfterDuration", duration: "PT9H" } } })), 400, "RoleAssignmentRequestPolicyValidationFailed", /ExpirationRule/);
-    const ext = await auth.roleAssignmentScheduleRequests.create(s, randomUUID(), await body("vm-locked", { requestType: "SelfExtend", scheduleInfo: { expiration: { type: "AfterDuration", duration: "PT4H" } } }));
-    assert.equal(ext.requestType, "SelfExtend");
-    await ts.control.advanceClock(2 * 3600);
-    assert.equal(await activeInstances("vm-locked"), 1, "extended beyond the original hour");
-    await ts.control.advanceClock(3 * 3600);
-    assert.equal(await activeInstances("vm-locked"), 0, "expired");
-    const renewed = await auth.roleAssignmentScheduleRequests.create(s, randomUUID(), await body("vm-locked", { requestType: "SelfRenew" }));
-    assert.equal(renewed.status, "PendingProvisioning");
-    await rejectsWith(auth.roleAssignmentScheduleRequests.create(scopeOf("vm-password"), randomUUID(), await body("vm-password", { requestType: "SelfRenew" })), 400, "InvalidRoleAssignmentRequest");
-    await rejectsWith(auth.roleAssignmentScheduleRequests.create(scopeOf("vm-password"), randomUUID(), await body("vm-password", { requestType: "SelfExtend" })), 400, "RoleAssignmentDoesNotExist");
+    await ts.control.advanceClock(3600);
+    assert.equal(await activeInstances("vm-locked"), 0, "expired after its hour");
+    await rejectsWith(auth.roleAssignmentScheduleRequests.create(s, randomUUID(), await body("vm-locked", { requestType: "SelfRenew" })), 400, "InvalidRoleAssignmentRequest", /granted by an administrator/);
+    const again = await auth.roleAssignmentScheduleRequests.create(s, randomUUID(), await body("vm-locked"));
+    assert.equal(again.status, "PendingProvisioning", "more time is a new activation");
+  });
+
+  it("linkedRoleEligibilityScheduleId: the schedule's name or nothing, as the sources show; a resource id is refused", async () => {
+    const s = scopeOf("vm-password");
+    const e = await eligibilityOf("vm-password");
+    await rejectsWith(auth.roleAssignmentScheduleRequests.create(s, randomUUID(), await body("vm-password", { linkedRoleEligibilityScheduleId: e.roleEligibilityScheduleId! })), 400, "InvalidRoleAssignmentRequest");
+    const r = await auth.roleAssignmentScheduleRequests.create(s, randomUUID(), await body("vm-password", { linkedRoleEligibilityScheduleId: undefined }));
+    assert.equal(r.status, "PendingProvisioning");
+  });
+
+  it("policies need roleManagementPolicies/read (Reader's */read): a user with only an eligibility gets 403 AuthorizationFailed", async () => {
+    const dana = await ts.signInWithDeviceCode("dana@contoso.example");
+    const danaAuth = clients(ts, dana, dev).authorization;
+    await rejectsWith(danaAuth.roleManagementPolicyAssignments.listForScope(scopeOf("vm-dev-01")).next(), 403, "AuthorizationFailed", /roleManagementPolicyAssignments\/read/);
+    await rejectsWith(danaAuth.roleManagementPolicies.listForScope(scopeOf("vm-dev-01")).next(), 403, "AuthorizationFailed", /roleManagementPolicies\/read/);
+    const own = [];
+    for await (const e of danaAuth.roleEligibilityScheduleInstances.listForScope(scopeOf("vm-dev-01"), { filter: "asTarget()" })) own.push(e);
+    assert.equal(own.length, 1, "her own eligibility stays readable");
   });
 
   it("accepts case-insensitive bodies and the /providers/Microsoft.Subscription scope spelling", async () => {
@@ -260,5 +279,42 @@ describe("PIM (Microsoft.Authorization 2020-10-01)", () => {
     });
     assert.equal(r.status, 201);
     assert.equal(((await r.json()) as { properties: { justification: string } }).properties.justification, "PascalCase like az-pim-cli");
+  });
+  it("SelfExtend / SelfRenew apply to an admin-granted assignment: within 14 days of its end / 30 days after, pending an admin decision", async () => {
+    const s = scopeOf("vm-stopped");
+    const fullScope = `/${s}`;
+    const day = 86400;
+    const tenantId = ts.sim.scenario.subscriptions.find((x) => x.id === dev)!.tenantId;
+    const granted = await ts.control.adminAssignPim({ principalId: aliceOid, tenantId, roleGuid, scope: fullScope, endsInSeconds: 20 * day });
+    const endOf = async (): Promise<number> => {
+      for await (const a of client.roleAssignmentSchedules.listForScope(s, { filter: "asTarget()" })) if (a.name === granted.name) return a.endDateTime!.getTime();
+      return 0;
+    };
+    // Weeks pass on the simulated clock: sign in again after each jump (tokens live 7 days here).
+    let client = auth;
+    const signInAgain = async (): Promise<void> => {
+      client = clients(ts, await ts.signInWithDeviceCode(ALICE), dev).authorization;
+    };
+    const extend = async () => body("vm-stopped", { requestType: "SelfExtend", linkedRoleEligibilityScheduleId: undefined, scheduleInfo: { expiration: { type: "AfterDuration", duration: "P30D" } } }, client);
+    await rejectsWith(client.roleAssignmentScheduleRequests.create(s, randomUUID(), await extend()), 400, "SimulatedExtendTooEarly");
+    await ts.control.advanceClock(7 * 86400);
+    await signInAgain();
+    const name = randomUUID();
+    const ext = await client.roleAssignmentScheduleRequests.create(s, name, await extend());
+    assert.equal(ext.status, "PendingAdminDecision");
+    await rejectsWith(client.roleAssignmentScheduleRequests.create(s, randomUUID(), await extend()), 400, "PendingRoleAssignmentRequest");
+    await ts.control.approvePim(name);
+    const end = await endOf();
+    assert.ok(end > Date.parse(granted.endDateTime) + 16 * day * 1000, "extended by the admin's decision");
+    await ts.control.advanceClock(Math.ceil((end - Date.parse(granted.endDateTime)) / 1000) + 14 * day);
+    await signInAgain();
+    const renewName = randomUUID();
+    const renew = await client.roleAssignmentScheduleRequests.create(s, renewName, await body("vm-stopped", { requestType: "SelfRenew", linkedRoleEligibilityScheduleId: undefined, scheduleInfo: { expiration: { type: "AfterDuration", duration: "P30D" } } }, client));
+    assert.equal(renew.status, "PendingAdminDecision");
+    await ts.control.approvePim(renewName);
+    await ts.control.advanceClock(PROVISIONING_SECONDS + 1);
+    const assigned = [];
+    for await (const a of client.roleAssignmentScheduleInstances.listForScope(s, { filter: "asTarget()" })) if (a.assignmentType === "Assigned") assigned.push(a);
+    assert.equal(assigned.length, 1, "renewed");
   });
 });

@@ -44,6 +44,9 @@ export interface PimRequestSummary {
   requestor: string;
   justification: string | null;
   ticketNumber: string | null;
+  /** As the client sent them (null when absent). */
+  linkedRoleEligibilityScheduleId: string | null;
+  sentStartDateTime: string | null;
 }
 
 /** A VM as `GET /_sim/vms` lists it. */
@@ -107,6 +110,10 @@ export class ControlClient {
   denyPim(name: string, justification?: string): Promise<PimRequestSummary> {
     return this.call("POST", `/_sim/pim/requests/${encodeURIComponent(name)}/deny`, { justification });
   }
+  /** An administrator's time-bound active assignment (SelfExtend/SelfRenew apply to it). */
+  adminAssignPim(input: { principalId: string; tenantId: string; roleGuid: string; scope: string; endsInSeconds: number }): Promise<{ name: string; endDateTime: string }> {
+    return this.call("POST", "/_sim/pim/assignments", input);
+  }
   async vms(): Promise<VmSummary[]> {
     return (await this.call<{ value: VmSummary[] }>("GET", "/_sim/vms")).value;
   }
@@ -130,6 +137,18 @@ export class ControlClient {
   async lastAuditSeq(): Promise<number> {
     const all = await this.audit(0);
     return all.length === 0 ? 0 : (all[all.length - 1]?.seq ?? 0);
+  }
+  /** Activates `upn`'s role on the VM outside the extension, as the portal would (PIM rules apply). */
+  portalActivate(upn: string, vm: string, options: { hours?: number; justification?: string } = {}): Promise<{ name: string; status: string; scope: string }> {
+    return this.call("POST", "/_sim/portal/activate", { upn, vm, ...options });
+  }
+  /** Deactivates `upn`'s role on the VM outside the extension (PIM's 5-minute rule applies). */
+  portalDeactivate(upn: string, vm: string): Promise<{ name: string; status: string }> {
+    return this.call("POST", "/_sim/portal/deactivate", { upn, vm });
+  }
+  /** Opens JIT on the VM outside the extension (default: port 22 from the Bastion subnet). */
+  portalJit(upn: string, vm: string, options: { hours?: number; port?: number; sourcePrefix?: string } = {}): Promise<{ vm: string; port: number; sourcePrefix: string; endTimeUtc: string }> {
+    return this.call("POST", "/_sim/portal/jit", { upn, vm, ...options });
   }
   armCaeChallenge(count = 1): Promise<{ armed: number }> {
     return this.call("POST", "/_sim/cae", { count });

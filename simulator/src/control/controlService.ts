@@ -20,6 +20,7 @@ import type { VmFleet } from "../dataplane/vmFleet";
 import type { World } from "../world/world";
 import type { Rbac } from "../world/rbac";
 import { isObject } from "../util/caseInsensitive";
+import { registerPortalControl } from "./portalControl";
 
 export interface ControlDeps {
   clock: SimClock;
@@ -69,6 +70,8 @@ export function createControlRouter(d: ControlDeps): Router {
     requestor: x.requestorName,
     justification: x.justification ?? null,
     ticketNumber: x.ticketInfo.ticketNumber ?? null,
+    linkedRoleEligibilityScheduleId: x.linkedRoleEligibilityScheduleId ?? null,
+    sentStartDateTime: x.sentStartDateTime ?? null,
     createdOn: new Date(x.createdOn).toISOString(),
   });
 
@@ -139,6 +142,16 @@ export function createControlRouter(d: ControlDeps): Router {
       return { status: 200, body: pimRequest(x) };
     });
   }
+  // An administrator grants a time-bound active assignment (AdminAssign), to which PIM's SelfExtend/SelfRenew apply.
+  r.add("POST", "/_sim/pim/assignments", (req) => {
+    const b = json(req);
+    const text = (k: string): string => (typeof b[k] === "string" ? (b[k] as string) : "");
+    const now = d.clock.now();
+    const endsInSeconds = typeof b.endsInSeconds === "number" ? b.endsInSeconds : 30 * 86400;
+    const a = d.pim.adminAssign({ principalId: text("principalId"), tenantId: text("tenantId"), roleGuid: text("roleGuid"), scope: text("scope"), start: now, end: now + endsInSeconds * 1000 });
+    req.audit.detail = `PIM admin assignment ${a.name}`;
+    return { status: 201, body: { name: a.name, endDateTime: new Date(a.end).toISOString() } };
+  });
   r.add("GET", "/_sim/vms", () => ({ status: 200, body: { value: d.fleet.info() } }));
   r.add("POST", "/_sim/vms/{vm}/power", async (req, p): Promise<Reply> => {
     const b = json(req);
@@ -173,5 +186,6 @@ export function createControlRouter(d: ControlDeps): Router {
     const since = Number(req.query.get("since") ?? "0");
     return { status: 200, body: { value: d.audit.since(Number.isFinite(since) ? since : 0) } };
   });
+  registerPortalControl(r, { world: d.world, pim: d.pim, jit: d.jit, now: () => d.clock.now() });
   return r;
 }

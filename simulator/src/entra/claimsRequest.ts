@@ -2,7 +2,8 @@ import { isObject } from "../util/caseInsensitive";
 
 /**
  * What a token request's `claims` parameter asks of the access token (OIDC claims request
- * syntax): authentication contexts (`acrs`), MFA (`amr`), and CAE capability (`xms_cc`).
+ * syntax): authentication contexts (`acrs`), MFA (`amr`: parsed, but Conditional Access ignores it,
+ * as Entra ID documents no such request), and CAE capability (`xms_cc`).
  * MSAL sends `{"access_token":{"xms_cc":{"values":["cp1"]}}, ...}` on every CAE-enabled request
  * (§6.1); step-ups add `{"access_token":{"acrs":{"essential":true,"value":"c1"}}}` (§2.7, §7).
  */

@@ -29,7 +29,8 @@ export type AccessDecision =
 
 export function evaluateConditionalAccess(tenant: TenantModel, resource: ResourceKind, ctx: SignInContext, claims: ClaimsRequest): AccessDecision {
   const failures: { failure: "mfa" | "compliantDevice" | "blocked"; policy: string }[] = [];
-  if (claims.mfa && !ctx.mfa && ctx.subject.kind === "user") failures.push({ failure: "mfa", policy: "claims request (amr=mfa)" });
+  // An `amr` claims request is not a documented way to ask for MFA and is ignored (FIDELITY.md,
+  // "PIM and Entra"): MFA comes from an interactive sign-in, or a policy on an authentication context.
   for (const p of tenant.conditionalAccess) {
     if (!applies(p, resource, ctx, claims)) continue;
     switch (p.require) {

@@ -77,6 +77,12 @@ function statusFrom(requestName: string, r: RoleAssignmentScheduleRequest): Role
   return { requestName: r.name ?? requestName, status: r.status ?? "Unknown", createdAt: r.createdOn?.getTime() };
 }
 
+/** `…/roleEligibilitySchedules/{name}` or a bare name → the name. */
+export function eligibilityScheduleName(idOrName: string): string | undefined {
+  const name = idOrName.replace(/\/+$/, "").split("/").pop();
+  return name ? name : undefined;
+}
+
 export function newRequestName(): string {
   return randomUUID();
 }
@@ -90,9 +96,12 @@ export async function submitRoleRequest(ctx: AzureContext, input: RoleRequestInp
     requestType: input.requestType,
   };
   if (input.requestType !== "SelfDeactivate") {
-    body.linkedRoleEligibilityScheduleId = input.eligibilityScheduleId;
-    // No start time: "now" on Azure's clock, which a skewed local clock could put in the past.
-    if (input.durationMs !== undefined) body.scheduleInfo = { expiration: { type: "AfterDuration", duration: formatIsoDuration(input.durationMs) } };
+    // The schedule's name, as in the API's own example (a resource id is not what it shows).
+    const linked = input.eligibilityScheduleId ? eligibilityScheduleName(input.eligibilityScheduleId) : undefined;
+    if (linked) body.linkedRoleEligibilityScheduleId = linked;
+    // The official examples carry a start; "now" on Azure's clock (ctx.clock is corrected by the
+    // servers' Date headers), so a skewed local clock does not put it in the past or the future.
+    if (input.durationMs !== undefined) body.scheduleInfo = { startDateTime: new Date(ctx.clock.now()), expiration: { type: "AfterDuration", duration: formatIsoDuration(input.durationMs) } };
     if (input.targetRoleAssignmentScheduleId) body.targetRoleAssignmentScheduleId = input.targetRoleAssignmentScheduleId;
   }
   if (input.justification) body.justification = input.justification;

@@ -26,7 +26,9 @@ export function classifyPimError(e: unknown): PimFailure {
   if (info.statusCode === 401 && claimsFromChallenge(info.wwwAuthenticate)) return { kind: "needsClaims", claims: claimsFromChallenge(info.wwwAuthenticate), reason: "claimsChallenge" };
   if (code === "activedurationtooshort" || /within five minutes|within 5 minutes/i.test(info.message)) return { kind: "tooSoon", message: info.message };
   if (code === "roleassignmentrequestpolicyvalidationfailed") {
-    const rules = failedPolicyRules(info.message);
+    // Two formats are seen: `... failed: ["ExpirationRule"]` and `JustificationRule - Justification is required`.
+    const listed = failedPolicyRules(info.message);
+    const rules = listed.length > 0 ? listed : [...new Set([...info.message.matchAll(/\b([A-Z][A-Za-z]*Rule)\b/g)].map((m) => m[1] ?? ""))].filter(Boolean);
     if (rules.some((r) => r.toLowerCase() === "mfarule")) return { kind: "needsMfa", otherRules: rules.filter((r) => r.toLowerCase() !== "mfarule") };
     return { kind: "policy", rules, message: info.message };
   }

@@ -1,13 +1,16 @@
 import { getArmAccessToken, type AzureContext } from "../azure/azureContext";
-import { authContextClaims, mergeClaims, mfaClaims } from "../azure/claims";
+import { authContextClaims } from "../azure/claims";
 import { armScope } from "../cloud";
 import type { StepUpReason } from "../azure/stepUp";
 import { decodeTokenClaims, missingTokenRequirements, type TokenRequirements } from "../azure/tokenClaims";
 
-/** The claims request that satisfies `req` (MFA and/or an authentication context). */
+/**
+ * The claims request that satisfies `req`: only an authentication context can be asked for. MFA
+ * cannot: Entra ID documents no claims request for it (an `amr` request is ignored, `amr_values` is
+ * refused by v2), so MFA comes from a fresh interactive sign-in (azure-facts §2).
+ */
 export function claimsFor(req: TokenRequirements): string | undefined {
-  const parts = [req.mfa ? mfaClaims() : undefined, req.authenticationContext ? authContextClaims(req.authenticationContext) : undefined].filter((x): x is string => x !== undefined);
-  return parts.length > 0 ? mergeClaims(...parts) : undefined;
+  return req.authenticationContext ? authContextClaims(req.authenticationContext) : undefined;
 }
 
 function describe(req: TokenRequirements): string {
@@ -24,22 +27,31 @@ export async function ensureTokenMeets(ctx: AzureContext, tenantId: string, req:
   if (!req.mfa && !req.authenticationContext) return false;
   const token = await getArmAccessToken(ctx, tenantId, signal);
   const missing = missingTokenRequirements(decodeTokenClaims(token.token), req);
-  const claims = claimsFor(missing);
-  if (!claims) return false;
+  if (!missing.mfa && !missing.authenticationContext) return false;
   await ctx.credential.stepUp(
-    { scopes: [armScope(ctx.cloud)], claims, tenantId, reason: missing.authenticationContext ? "authenticationContext" : "mfa", message: `The PIM policy for ${forWhat} requires ${describe(missing)}.` },
+    {
+      scopes: [armScope(ctx.cloud)],
+      claims: claimsFor(missing) ?? "",
+      freshSignIn: missing.mfa === true,
+      tenantId,
+      reason: missing.authenticationContext ? "authenticationContext" : "mfa",
+      message: `The PIM policy for ${forWhat} requires ${describe(missing)}.`,
+    },
     signal,
   );
   return true;
 }
 
-/** Step-up after PIM refused an activation for lack of claims (auth context, MFA or a CAE challenge). */
-export async function stepUpWithClaims(ctx: AzureContext, tenantId: string, claims: string, reason: StepUpReason, forWhat: string, signal?: AbortSignal): Promise<void> {
+/**
+ * Step-up after PIM refused an activation: with the claims it named (authentication context, a CAE
+ * challenge), or, for its MfaRule (which names no claims), a fresh interactive sign-in.
+ */
+export async function stepUpAfterRefusal(ctx: AzureContext, tenantId: string, refusal: { claims?: string; reason: StepUpReason }, forWhat: string, signal?: AbortSignal): Promise<void> {
   const message =
-    reason === "authenticationContext"
+    refusal.reason === "authenticationContext"
       ? `PIM requires a Conditional Access authentication context to activate ${forWhat}.`
-      : reason === "mfa"
-        ? `PIM requires multi-factor authentication to activate ${forWhat}.`
+      : refusal.reason === "mfa"
+        ? `PIM requires multi-factor authentication to activate ${forWhat}: sign in again and complete the MFA prompt.`
         : `Azure asked for a fresh sign-in to continue with ${forWhat}.`;
-  await ctx.credential.stepUp({ scopes: [armScope(ctx.cloud)], claims, tenantId, reason, message }, signal);
+  await ctx.credential.stepUp({ scopes: [armScope(ctx.cloud)], claims: refusal.claims ?? "", freshSignIn: refusal.reason === "mfa", tenantId, reason: refusal.reason, message }, signal);
 }

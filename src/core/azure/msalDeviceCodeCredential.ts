@@ -114,6 +114,16 @@ export class MsalDeviceCodeCredential implements TokenCredential {
     return result.accessToken;
   }
 
+  /**
+   * A new device-code sign-in even when the cached account could refresh silently: PIM's MfaRule
+   * wants a sign-in that did MFA, which no refresh (and no claims request) provides.
+   */
+  async signInInteractively(scopes: string[], options: { tenantId?: string; claims?: string; abortSignal?: AbortSignalLike } = {}): Promise<AccessToken> {
+    const tenant = options.tenantId ?? this.options.tenantId;
+    const authority = `${this.options.cloud.authorityHost.replace(/\/+$/, "")}/${tenant}`;
+    return toAccessToken(await this.deviceCode(scopes, authority, tenant, options.claims || undefined, options.abortSignal));
+  }
+
   /** One device-code flow at a time: parallel first requests wait for it and then read the cache. */
   private async deviceCode(scopes: string[], authority: string, tenant: string, claims: string | undefined, signal?: AbortSignalLike): Promise<AuthenticationResult | null> {
     while (this.interactive) {

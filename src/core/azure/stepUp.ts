@@ -10,13 +10,28 @@ export type StepUpReason = "claimsChallenge" | "authenticationContext" | "mfa";
 
 export interface StepUpRequest {
   scopes: string[];
-  /** The decoded claims request (JSON text), e.g. {"access_token":{"acrs":{"essential":true,"value":"c1"}}}. */
+  /** The decoded claims request (JSON text), e.g. {"access_token":{"acrs":{"essential":true,"value":"c1"}}}; "" when none. */
   claims: string;
+  /**
+   * The user must sign in again interactively, not just refresh: PIM's MfaRule wants a sign-in that
+   * did MFA, and no claims request can ask Entra ID for that. Each sign-in method does what it can
+   * (a new VS Code session, a new device code) or says what the user must do (Azure CLI, service principal).
+   */
+  freshSignIn?: boolean;
   /** Tenant the token is for (a guest signs in to the resource tenant). */
   tenantId?: string;
   reason: StepUpReason;
   /** One English sentence saying what asks for it, for the prompt and the log. */
   message: string;
+}
+
+/** A credential that can run a new interactive sign-in on demand (the device-code credential). */
+export interface InteractiveSignIn {
+  signInInteractively(scopes: string[], options?: { tenantId?: string; claims?: string; abortSignal?: AbortSignal }): Promise<AccessToken>;
+}
+
+export function canSignInInteractively(credential: unknown): credential is InteractiveSignIn {
+  return typeof (credential as Partial<InteractiveSignIn> | undefined)?.signInInteractively === "function";
 }
 
 /**

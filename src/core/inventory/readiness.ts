@@ -48,6 +48,8 @@ export interface Readiness {
     state: "active" | "available" | "noPolicy" | "portNotAllowed" | "sourceNotAllowed";
     policyId?: string;
     endsAt?: number;
+    /** Start of the open request (any requestor's). */
+    startedAt?: number;
     maxDurationMs?: number;
     allowedSourcePrefixes?: string[];
     /** The source prefix a request must name (the Bastion subnet prefix, as the rule allows it); see `jitSourcePrefix`. */
@@ -103,6 +105,7 @@ export function computeReadiness(input: ReadinessInput): Readiness {
           state: request ? "active" : sourceBlocked ? "sourceNotAllowed" : "available",
           policyId: input.jit.policy.id,
           endsAt: request?.endsAt,
+          startedAt: request?.startedAt,
           maxDurationMs: rule.maxDurationMs,
           allowedSourcePrefixes: rule.allowedSourceAddressPrefixes,
           requestPrefix,

@@ -8,7 +8,7 @@ import { findSshClient } from "./sshClient";
 
 export type PreflightStatus = "ok" | "warn" | "fail" | "skipped";
 
-export type PreflightCheckId = "signedIn" | "clock" | "os" | "power" | "role" | "jitPolicy" | "jitWindow" | "bastion" | "credentialSource" | "credentialReadable" | "sshClient" | "sshConfig" | "broker" | "entraExtension" | "entraRole";
+export type PreflightCheckId = "signedIn" | "clock" | "os" | "power" | "role" | "jitPolicy" | "jitWindow" | "bastion" | "credentialSource" | "credentialReadable" | "sshClient" | "sshConfig" | "broker" | "entraExtension" | "entraRole" | "sshLogin";
 
 export interface PreflightItem {
   check: PreflightCheckId;

@@ -10,6 +10,7 @@ import type { ConnectionProfileStore } from "./connectionProfiles";
 import type { ConnectionSetup } from "./connectionSetup";
 import type { AccessInputProvider } from "../access/accessInput";
 import { ENTRA_TIMING, type EntraLogin } from "./entraConnect";
+import { preflightConnect } from "./connectPreflight";
 import type { ConnectionInfo, ConnectStep } from "./serviceTypes";
 
 /** What the connect step needs from the rest of the service. */
@@ -26,6 +27,8 @@ export interface ConnectFlowDeps {
   accessInput: AccessInputProvider;
   /** Microsoft Entra ID login; when the VM's login method is Entra ID, it takes the connection. */
   entra?: EntraLogin;
+  /** Subscriptions the inventory knows (where to look for the credential's vault). */
+  subscriptionIds: () => string[];
 }
 
 /**
@@ -51,6 +54,7 @@ export async function openConnection(deps: ConnectFlowDeps, vm: VmEntry, signal?
   const secretRead = connections.readSecret(ctx, source.secret, signal);
   let grant = deps.activeGrant(vm.id);
   if (!grant) {
+    await preflightConnect(ctx, vm, source.secret, secretRead, deps.subscriptionIds(), step, signal);
     step(`Requesting access to ${vm.name}…`);
     grant = await deps.requestAccess(vm.id, signal);
   }

@@ -67,6 +67,11 @@ export class InventoryView {
     return inventory ? { tenants: inventory.tenants, subscriptions: inventory.subscriptions } : undefined;
   }
 
+  /** The subscriptions of a tenant that the last inventory saw, whatever the filter (where a VM's vault may be). */
+  subscriptionsOfTenant(tenantId: string | undefined): string[] {
+    return (this.unfiltered?.subscriptions ?? []).filter((s) => s.tenantId === tenantId).map((s) => s.subscriptionId);
+  }
+
   /** A VM of the filtered inventory, by ARM id (any case) or by its SSH host alias. */
   find(vmIdOrAlias: string): VmEntry | undefined {
     const key = armIdKey(vmIdOrAlias);

@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { armIdKey } from "../azure/armIds";
-import type { AccessEvent, DeactivationResult } from "../access/accessMachine";
+import type { AccessEvent, DeactivationResult, ReactivationControls } from "../access/accessMachine";
 import type { Grant } from "../access/grant";
 import { GrantStore } from "../access/grantStore";
 import { readinessGrantFor } from "../access/readinessGrant";
@@ -16,11 +16,11 @@ import { KeyStore } from "../credential/keyStore";
 import type { VmCredential } from "../credential/materialiseCredential";
 import { PasswordStore } from "../credential/passwordStore";
 import { JitError, errorMessage } from "../errors";
-import type { Inventory, VmEntry } from "../inventory/loadInventory";
-import { loadInventory } from "../inventory/loadInventory";
+import { type Inventory, loadInventory, type VmEntry } from "../inventory/loadInventory";
 import { PimPolicyCache } from "../inventory/pimPolicyCache";
 import { type Logger, nullLogger } from "../logger";
 import type { PreflightItem } from "../preflight/checkConnectivity";
+import { checkBeforePrivilege } from "../preflight/privilegePreflight";
 import type { BrokerServer } from "../broker/brokerServer";
 import { deriveHostKeyAlias } from "../ssh/hostAlias";
 import { forgetPinnedHostKeys } from "../ssh/knownHosts";
@@ -31,8 +31,11 @@ import { ConnectionSetup } from "./connectionSetup";
 import { openConnection } from "./connectFlow";
 import { GrantCountdown } from "./grantCountdown";
 import { InventoryView } from "./inventoryView";
+import { recogniseAccess } from "./accessRecognition";
+import { loadOrRefuse } from "./signInRefusal";
+import { sshLoginProbe } from "./sshProbe";
 import { PortForwards, startPortForward, type PortForward } from "./portForward";
-import { openSession, resumeInBackground, type SignedInSession } from "./serviceSession";
+import { closeSession, openSession, resumeInBackground, type SignedInSession } from "./serviceSession";
 import { BrokerHost } from "./serviceBroker";
 import { connectivityReport, startVm } from "./vmOperations";
 import { EntraLogin } from "./entraConnect";
@@ -133,19 +136,18 @@ export class JitConnectService {
     return this.session?.identity;
   }
 
-  get cloud(): CloudEnvironment {
-    return this.options.cloud;
-  }
+  get cloud(): CloudEnvironment { return this.options.cloud; }
 
   /**
    * Signs in: gets a token for the home tenant (this is when the user sees a device code or a
    * Conditional Access refusal), resumes pending approvals and starts the countdown and the broker.
    */
   async signIn(signal?: AbortSignal): Promise<CallerIdentity> {
-    const session = await openSession({ ...this.options, accessInput: this.entra.rememberingInput(this.options.accessInput) }, { grants: this.grants, journal: this.journal, logger: this.logger, localClock: this.localClock }, signal);
+    const input = this.entra.rememberingInput(this.options.accessInput);
+    const session = await openSession({ ...this.options, accessInput: input }, { grants: this.grants, journal: this.journal, logger: this.logger, localClock: this.localClock, policyCache: this.policyCache }, signal);
     const { ctx, identity, machine } = session;
     this.session = session;
-    this.disposers.push(machine.onDidChange((e) => this.onAccessEvent(e)));
+    this.disposers.push(machine.onDidChange((e) => this.onAccessEvent(e)), () => machine.dispose());
     this.ticker.start(ctx.clock, this.options.notificationMarksMin);
     void this.ensureBroker().catch((e: unknown) => this.logger.error(`The tunnel broker did not start: ${errorMessage(e)}`));
     resumeInBackground(machine, this.logger);
@@ -158,7 +160,7 @@ export class JitConnectService {
     this.ticker.stop();
     this.forwards.closeAll();
     await this.connections.removeAllCredentials();
-    this.session?.ctx.credential.clear();
+    closeSession(this.session);
     this.session = undefined;
     this.inventories.clear();
     this.countdownChanged.fire(undefined);
@@ -195,16 +197,11 @@ export class JitConnectService {
   /** Reloads the eligible VMs and their readiness. */
   async refreshInventory(signal?: AbortSignal): Promise<Inventory> {
     const ctx = this.requireSession().ctx;
-    const inventory = await loadInventory(
-      ctx,
-      {
-        useResourceGraph: this.options.useResourceGraph ?? true,
-        grantFor: (vmId) => readinessGrantFor(this.grants, vmId, ctx.clock.now()),
-        rememberedCredential: (vmId) => this.connections.rememberedFor(vmId),
-        policyCache: this.policyCache,
-      },
-      signal,
-    );
+    const readStartedAt = ctx.clock.now();
+    const grantFor = (vmId: string): ReturnType<typeof readinessGrantFor> => readinessGrantFor(this.grants, vmId, ctx.clock.now());
+    const rememberedCredential = (vmId: string): ReturnType<ConnectionSetup["rememberedFor"]> => this.connections.rememberedFor(vmId);
+    const inventory = await loadOrRefuse(() => loadInventory(ctx, { useResourceGraph: this.options.useResourceGraph ?? true, grantFor, rememberedCredential, policyCache: this.policyCache }, signal));
+    await recogniseAccess({ grants: this.grants, connections: this.connections, logger: this.logger, refreshCountdown: () => this.ticker.refresh() }, inventory, ctx.clock.now(), readStartedAt);
     const filtered = this.inventories.update(inventory);
     this.inventoryChanged.fire(filtered);
     return filtered;
@@ -241,6 +238,7 @@ export class JitConnectService {
   /** PIM activation then JIT, as the role's policy requires; reuses what is already active. */
   async requestAccess(vmId: string, signal?: AbortSignal): Promise<Grant> {
     const vm = this.requireVm(vmId);
+    await checkBeforePrivilege(this.requireSession().ctx, vm, "request", signal);
     const grant = await this.requireSession().machine.requestAccess(vm, { keepPendingOnCancel: false }, signal);
     this.ticker.refresh();
     return grant;
@@ -264,8 +262,11 @@ export class JitConnectService {
   }
 
   /** Stops an access request in flight (withdraws a pending PIM request). */
-  cancel(vmId: string): Promise<boolean> {
-    return this.requireSession().machine.cancel(vmId);
+  cancel(vmId: string): Promise<boolean> { return this.requireSession().machine.cancel(vmId); }
+
+  /** "Activate again when it ends" (core/access/reactivation.ts): plan, cancel, read, listen. */
+  get reactivation(): ReactivationControls {
+    return this.requireSession().machine;
   }
 
   /** The access state of one VM, as the store knows it. */
@@ -282,7 +283,7 @@ export class JitConnectService {
    */
   async connect(vmId: string, signal?: AbortSignal, step: ConnectStep = () => undefined): Promise<ConnectionInfo> {
     const { ctx, machine } = this.requireSession();
-    const deps = { ctx, connections: this.connections, profiles: this.profiles, journal: this.journal, paths: this.paths, accessInput: this.options.accessInput, entra: this.entra };
+    const deps = { ctx, connections: this.connections, profiles: this.profiles, journal: this.journal, paths: this.paths, accessInput: this.options.accessInput, entra: this.entra, subscriptionIds: () => this.inventories.subscriptionsOfTenant(this.vm(vmId)?.tenantId) };
     const access = { activeGrant: (id: string) => this.activeGrant(id), requestAccess: (id: string, s?: AbortSignal) => this.requestAccess(id, s), setAlias: (id: string, alias: string) => machine.setAlias(id, alias) };
     return openConnection({ ...deps, ...access, ensureBroker: () => this.ensureBroker() }, this.requireVm(vmId), signal, step);
   }
@@ -292,24 +293,23 @@ export class JitConnectService {
     return this.connections.sshFor(profile, extraArgs);
   }
 
+  /** After an ssh to the VM failed: one real sign-in attempt, its failure as cause + next action (sshProbe.ts). */
+  diagnoseSsh(profile: ConnectionProfile, vmName: string, signal?: AbortSignal): Promise<PreflightItem> { return sshLoginProbe(this.sshFor(profile), vmName, signal); }
+
   /** Forwards a local port to a port on the VM through SSH over the Bastion tunnel. */
   async forwardPort(vmId: string, remotePort: number, localPort: number | undefined, signal?: AbortSignal, step?: ConnectStep): Promise<PortForward> {
     const info = await this.connect(vmId, signal, step);
     return this.forwards.add(await startPortForward({ ssh: info.ssh, alias: info.alias, remotePort, localPort, logger: this.logger }, signal));
   }
 
-  activeForwards(): PortForward[] {
-    return this.forwards.all();
-  }
+  activeForwards(): PortForward[] { return this.forwards.all(); }
 
   /** Removes our SSH config, the Include block, the keys and the profiles. */
   async removeSshConfiguration(options: { forgetHostKeys?: boolean } = {}): Promise<void> {
     await this.connections.removeAll(options);
   }
 
-  async forgetHostKey(vmId: string): Promise<number> {
-    return forgetPinnedHostKeys(this.paths.knownHostsFile, deriveHostKeyAlias(vmId));
-  }
+  async forgetHostKey(vmId: string): Promise<number> { return forgetPinnedHostKeys(this.paths.knownHostsFile, deriveHostKeyAlias(vmId)); }
 
   /** Remembers which Key Vault secret (and user) to use for a VM without tags. */
   async rememberCredential(vmId: string, choice: RememberedCredential): Promise<void> {
@@ -340,7 +340,8 @@ export class JitConnectService {
 
   /** Every check for one VM, in the order a user fixes them. */
   checkConnectivity(vmId: string, signal?: AbortSignal): Promise<PreflightItem[]> {
-    return connectivityReport(this.requireSession().ctx, this.requireVm(vmId), { connections: this.connections, sshPath: this.options.sshPath ?? "ssh", brokerPath: this.broker.path }, signal);
+    const profile = this.activeGrant(vmId) ? this.profiles.forVm(vmId) : undefined;
+    return connectivityReport(this.requireSession().ctx, this.requireVm(vmId), { connections: this.connections, sshPath: this.options.sshPath ?? "ssh", brokerPath: this.broker.path, probe: profile && this.sshFor(profile) }, signal);
   }
 
   /** Starts a stopped VM (needs a role that allows Microsoft.Compute/virtualMachines/start/action). */
@@ -348,9 +349,7 @@ export class JitConnectService {
     return startVm(this.requireSession().ctx, this.requireVm(vmId), signal);
   }
 
-  history(filter?: AuditFilter): Promise<AuditRecord[]> {
-    return this.journal.read(filter);
-  }
+  history(filter?: AuditFilter): Promise<AuditRecord[]> { return this.journal.read(filter); }
 
   async exportHistory(format: "json" | "csv", filter?: AuditFilter): Promise<string> {
     return exportAudit(await this.journal.read(filter), format);

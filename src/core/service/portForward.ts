@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import * as net from "node:net";
 import { CancellationError } from "../cancellation";
+import { classifySshFailure, sshFailureError } from "../ssh/sshFailure";
 import { JitError } from "../errors";
 import type { Logger } from "../logger";
 import type { SshInvocation } from "./sshInvocation";
@@ -66,7 +67,9 @@ export async function startPortForward(
     }
     if (child.exitCode !== null || child.signalCode !== null) {
       const { stderr: err } = await exited;
-      throw new JitError("TunnelFailed", `Port forwarding ${localPort} → ${options.remotePort} on ${options.alias} stopped: ${err.trim().split("\n").slice(-3).join(" ") || "ssh exited"}`);
+      const failure = classifySshFailure({ exitCode: child.exitCode, stderr: err, vmName: options.alias });
+      options.logger.warn(`Port forwarding ${localPort} → ${options.remotePort} on ${options.alias} stopped (${failure.cause}): ${failure.evidence ?? "no output"}`);
+      throw sshFailureError(failure);
     }
     if (await accepts(localPort)) break;
     if (Date.now() > deadline) {

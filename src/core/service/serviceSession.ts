@@ -3,6 +3,7 @@ import type { GrantStore } from "../access/grantStore";
 import type { AuditJournal } from "../audit/auditJournal";
 import { createAzureContext, getCallerIdentity, type AzureContext, type CallerIdentity } from "../azure/azureContext";
 import type { Clock } from "../clock";
+import type { PimPolicyCache } from "../inventory/pimPolicyCache";
 import { errorMessage } from "../errors";
 import type { Logger } from "../logger";
 import type { JitConnectServiceOptions } from "./serviceTypes";
@@ -20,13 +21,19 @@ export interface SignedInSession {
  */
 export async function openSession(
   options: Pick<JitConnectServiceOptions, "cloud" | "credential" | "stepUpHandler" | "accessInput">,
-  deps: { grants: GrantStore; journal: AuditJournal; logger: Logger; localClock: Clock },
+  deps: { grants: GrantStore; journal: AuditJournal; logger: Logger; localClock: Clock; policyCache?: PimPolicyCache },
   signal?: AbortSignal,
 ): Promise<SignedInSession> {
   const ctx = await createAzureContext({ cloud: options.cloud, credential: options.credential, stepUpHandler: options.stepUpHandler, logger: deps.logger, localClock: deps.localClock });
   const identity = await getCallerIdentity(ctx, undefined, signal);
-  const machine = new AccessMachine({ ctx, store: deps.grants, input: options.accessInput, audit: deps.journal, localClock: deps.localClock });
+  const machine = new AccessMachine({ ctx, store: deps.grants, input: options.accessInput, audit: deps.journal, localClock: deps.localClock, policyCache: deps.policyCache });
   return { ctx, identity, machine };
+}
+
+/** Ends a session: planned re-activations stop, stepped-up tokens are forgotten. */
+export function closeSession(session: SignedInSession | undefined): void {
+  session?.machine.dispose();
+  session?.ctx.credential.clear();
 }
 
 /** Picks up the requests a previous run left pending (approvals may have been decided meanwhile). */

@@ -6,12 +6,14 @@ import { checkConnectivity, type PreflightItem } from "../preflight/checkConnect
 import { findSshClient } from "../preflight/sshClient";
 import type { ConnectionSetup } from "./connectionSetup";
 import { entraLoginReport } from "../entraSsh/entraReport";
+import type { SshInvocation } from "./sshInvocation";
+import { sshLoginProbe } from "./sshProbe";
 
 /** Every check for one VM, in the order a user fixes them: Azure's side, our SSH config, the broker. */
 export async function connectivityReport(
   ctx: AzureContext,
   vm: VmEntry,
-  deps: { connections: ConnectionSetup; sshPath: string; brokerPath: string | undefined },
+  deps: { connections: ConnectionSetup; sshPath: string; brokerPath: string | undefined; /** ssh for the VM when it has access and a profile: the report ends with a real sign-in. */ probe?: SshInvocation },
   signal?: AbortSignal,
 ): Promise<PreflightItem[]> {
   const source = deps.connections.sourceFor(vm, ctx.cloud);
@@ -23,6 +25,8 @@ export async function connectivityReport(
       ? { check: "broker", title: "Tunnel broker", status: "ok", detail: `Listening at ${deps.brokerPath}` }
       : { check: "broker", title: "Tunnel broker", status: "warn", detail: "Not started yet: it starts with the first connection." },
   );
+  // The probe uses our config file (-F): it is the ground truth even when a check above failed.
+  if (deps.probe && deps.brokerPath) items.push(await sshLoginProbe(deps.probe, vm.name, signal));
   return items;
 }
 

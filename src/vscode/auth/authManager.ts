@@ -111,6 +111,17 @@ export class AuthManager {
     }
   }
 
+  /**
+   * Azure refused the tokens: forget them (the cached refresh token included) and sign in again
+   * with the same method. The service keeps its inventory until the next load replaces it.
+   */
+  async signInAgain(step?: (message: string) => void, signal?: AbortSignal): Promise<CallerIdentity> {
+    await this.active?.forget?.();
+    this.deps.credential.set(undefined);
+    this.active = undefined;
+    return this.signIn({ interactive: true, step }, signal);
+  }
+
   /** Forgets the session here (VS Code's Microsoft account itself stays: other extensions share it). */
   async signOut(): Promise<void> {
     const service = this.deps.host.current;
@@ -160,6 +171,8 @@ export class AuthManager {
   readonly stepUp = async (request: StepUpRequest, signal?: AbortSignal): Promise<AccessToken> => {
     const active = this.active;
     if (!active) throw new JitError("NotSignedIn", "Not signed in to Azure. Sign in, then try again.");
+    // These methods cannot sign in again from here: their step-up says what the user must do instead.
+    if (request.freshSignIn && (active.method === "azureCli" || active.method === "servicePrincipal")) return active.stepUp(request, signal);
     const l10n = vscode.l10n;
     const headline =
       request.reason === "mfa"

@@ -2,8 +2,8 @@ import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import type * as vscode from "vscode";
 import type { DeviceCodePrompt } from "../../core/azure/credentialConfig";
 import { loadAzureSdk } from "../../core/azure/sdkLoader";
-import type { StepUpRequest } from "../../core/azure/stepUp";
-import type { CloudEnvironment } from "../../core/cloud";
+import { canSignInInteractively, type StepUpRequest } from "../../core/azure/stepUp";
+import { armScope, type CloudEnvironment } from "../../core/cloud";
 import { JitError } from "../../core/errors";
 import type { Logger } from "../../core/logger";
 import type { AuthMethod, JitConfig } from "../config";
@@ -53,9 +53,29 @@ export function servicePrincipalSecretKey(clientId: string): string {
 }
 
 const withClaims = (credential: TokenCredential) => async (request: StepUpRequest, signal?: AbortSignal): Promise<AccessToken> => {
-  const token = await credential.getToken(request.scopes, { claims: request.claims, tenantId: request.tenantId, enableCae: true, abortSignal: signal });
+  const token = await credential.getToken(request.scopes, { claims: request.claims || undefined, tenantId: request.tenantId, enableCae: true, abortSignal: signal });
   if (!token) throw new JitError("AuthenticationFailed", "The sign-in returned no token.");
   return token;
+};
+
+/** Device code: a fresh sign-in shows a new code (a refresh would not carry MFA); claims ride along. */
+const deviceCodeStepUp = (credential: TokenCredential) => async (request: StepUpRequest, signal?: AbortSignal): Promise<AccessToken> => {
+  if (!request.freshSignIn || !canSignInInteractively(credential)) return withClaims(credential)(request, signal);
+  return credential.signInInteractively(request.scopes, { tenantId: request.tenantId, claims: request.claims || undefined, abortSignal: signal });
+};
+
+/** Azure CLI: the extension cannot make `az` sign in again; the user runs the command named here. */
+const azureCliStepUp = (credential: TokenCredential, cloud: CloudEnvironment) => async (request: StepUpRequest, signal?: AbortSignal): Promise<AccessToken> => {
+  if (!request.freshSignIn) return withClaims(credential)(request, signal);
+  // Only a GUID or a domain is echoed into the command line the user is told to run.
+  const tenant = request.tenantId && /^[A-Za-z0-9.-]{1,253}$/.test(request.tenantId) ? ` --tenant ${request.tenantId}` : "";
+  throw new JitError("StepUpRequired", `${request.message} The Azure CLI sign-in cannot be repeated from here. In a terminal, run: az login${tenant} --scope ${armScope(cloud)} and complete the multi-factor prompt, then request access again.`);
+};
+
+/** Service principal: an application cannot perform MFA, so an MFA policy cannot be met with it. */
+const servicePrincipalStepUp = (credential: TokenCredential) => async (request: StepUpRequest, signal?: AbortSignal): Promise<AccessToken> => {
+  if (!request.freshSignIn) return withClaims(credential)(request, signal);
+  throw new JitError("StepUpRequired", `${request.message} A service principal cannot perform multi-factor authentication, so this role's policy cannot be met with it. Sign in as a user (setting azureJit.auth.method) for this role.`);
 };
 
 /**
@@ -84,13 +104,13 @@ export async function createSignInCredential(deps: SignInDeps): Promise<SignInCr
         ...(deps.logger ? { logger: deps.logger } : {}),
       });
       // With claims, the credential refreshes with them and, when Entra wants the user, shows a new code.
-      return { method: "deviceCode", credential, stepUp: withClaims(credential), forget: () => deps.secrets.delete(key) };
+      return { method: "deviceCode", credential, stepUp: deviceCodeStepUp(credential), forget: () => deps.secrets.delete(key) };
     }
     case "azureCli": {
       const sdk = await loadAzureSdk();
       const tenantId = ["organizations", "common"].includes(auth.tenantId.toLowerCase()) ? undefined : auth.tenantId;
       const credential = sdk.createCredential({ method: "azureCli", cloud, ...(tenantId ? { tenantId } : {}) });
-      return { method: "azureCli", credential, stepUp: withClaims(credential) };
+      return { method: "azureCli", credential, stepUp: azureCliStepUp(credential, cloud) };
     }
     case "servicePrincipal": {
       if (!auth.clientId) throw new JitError("InvalidSetting", "Setting azureJit.auth.clientId must hold the service principal's application id.");
@@ -106,7 +126,7 @@ export async function createSignInCredential(deps: SignInDeps): Promise<SignInCr
         if (!clientSecret) throw new JitError("InvalidSetting", "No secret is stored for the service principal: run “Azure JIT: Set Service Principal Secret”, or set azureJit.auth.certificatePath.", { details: { command: "azureJit.setServicePrincipalSecret" } });
         credential = sdk.createCredential({ method: "servicePrincipal", cloud, tenantId: auth.tenantId, clientId: auth.clientId, clientSecret });
       }
-      return { method: "servicePrincipal", credential, stepUp: withClaims(credential) };
+      return { method: "servicePrincipal", credential, stepUp: servicePrincipalStepUp(credential) };
     }
   }
 }

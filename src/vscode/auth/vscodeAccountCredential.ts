@@ -46,11 +46,12 @@ export class VsCodeAccountCredential implements TokenCredential {
    */
   async stepUp(request: StepUpRequest): Promise<AccessToken> {
     const scopes = this.scopesFor(request.scopes, request.tenantId);
-    const session = supportsChallenges(vscode.version)
+    // A fresh sign-in (PIM's MfaRule) is a forced new session; claims go through a challenge request where VS Code has one.
+    const session = supportsChallenges(vscode.version) && request.claims
       ? await getSessionForChallenge(this.providerId, { wwwAuthenticate: claimsToChallenge(request.claims), fallbackScopes: scopes }, { createIfNone: true })
       : await vscode.authentication.getSession(this.providerId, scopes, { forceNewSession: { detail: request.message } });
     const token = toAccessToken(session.accessToken);
-    const missing = missingTokenRequirements(decodeTokenClaims(token.token), requirementsOf(request.claims));
+    const missing = missingTokenRequirements(decodeTokenClaims(token.token), requirementsOf(request));
     if (missing.authenticationContext) {
       throw new JitError(
         "StepUpRequired",
@@ -101,9 +102,9 @@ function toAccessToken(token: string): AccessToken {
   return { token, expiresOnTimestamp: decodeTokenClaims(token).expiresAt ?? Date.now() + 5 * 60_000 };
 }
 
-function requirementsOf(claims: string): TokenRequirements {
-  const contexts = requestedAuthContexts(claims);
-  return { mfa: /"amr"/.test(claims), ...(contexts[0] ? { authenticationContext: contexts[0] } : {}) };
+function requirementsOf(request: StepUpRequest): TokenRequirements {
+  const contexts = request.claims ? requestedAuthContexts(request.claims) : [];
+  return { mfa: request.freshSignIn === true || request.reason === "mfa", ...(contexts[0] ? { authenticationContext: contexts[0] } : {}) };
 }
 
 /** VS Code 1.105+ accepts `{ wwwAuthenticate, fallbackScopes }` in place of the scopes. */

@@ -24,6 +24,7 @@ import { showAccessHistory } from "./showAccessHistory";
 import { showGrants } from "./showGrants";
 import { showLog } from "./showLog";
 import { signIn } from "./signIn";
+import { signInAgain } from "./signInAgain";
 import { signOut } from "./signOut";
 import { startVm } from "./startVm";
 import { stopPortForward } from "./stopPortForward";
@@ -32,6 +33,7 @@ import { stopPortForward } from "./stopPortForward";
 export const COMMAND_HANDLERS: Record<CommandId, CommandHandler> = {
   "azureJit.signIn": signIn,
   "azureJit.signOut": signOut,
+  "azureJit.signInAgain": signInAgain,
   "azureJit.refresh": refresh,
   "azureJit.requestAccess": requestAccess,
   "azureJit.connect": connect,

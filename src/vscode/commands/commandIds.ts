@@ -6,6 +6,7 @@
 export const COMMAND_IDS = [
   "azureJit.signIn",
   "azureJit.signOut",
+  "azureJit.signInAgain",
   "azureJit.refresh",
   "azureJit.requestAccess",
   "azureJit.connect",

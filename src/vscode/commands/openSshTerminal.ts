@@ -15,5 +15,17 @@ export const openSshTerminal: CommandHandler = async (ctx, arg) => {
   const service = await signedInService(ctx);
   const outcome = await withAccessProgress(ctx, vm, vscode.l10n.t("Connecting to {0}", vm.name), (signal, step) => service.connect(vm.id, signal, step));
   if (outcome.kind === "pendingApproval") return announcePendingApproval(vm.id, vm.name);
-  openTerminal(outcome.value);
+  const terminal = openTerminal(outcome.value);
+  // ssh says "exit 255" for every failure; when it ends so, say why in one sentence and what to do.
+  const watch = vscode.window.onDidCloseTerminal(async (closed) => {
+    if (closed !== terminal) return;
+    watch.dispose();
+    if (closed.exitStatus?.code !== 255) return;
+    const profile = service.profiles.get(outcome.value.alias);
+    if (!profile) return;
+    const probe = await service.diagnoseSsh(profile, vm.name);
+    if (probe.status === "ok") return;
+    ctx.services.log.warn(`SSH terminal to ${outcome.value.alias} ended with exit 255: ${probe.detail}`);
+    void vscode.window.showErrorMessage(probe.detail);
+  });
 };

@@ -42,6 +42,8 @@ export function checkTitle(check: PreflightCheckId, l10n: Localizer): string {
       return l10n.t("Entra ID login on the VM");
     case "entraRole":
       return l10n.t("VM login role");
+    case "sshLogin":
+      return l10n.t("SSH sign-in");
   }
 }
 

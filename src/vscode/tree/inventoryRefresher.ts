@@ -1,6 +1,7 @@
 import * as vscode from "vscode";
 import type { AccessEvent } from "../../core/access/accessMachine";
 import type { Logger } from "../../core/logger";
+import { isSignInRefusal } from "../../core/service/signInRefusal";
 import type { ContextKeys } from "../contextKeys";
 import type { ServiceHost } from "../serviceHost";
 import type { VmTreeProvider } from "./vmTreeProvider";
@@ -99,6 +100,7 @@ export class InventoryRefresher implements vscode.Disposable {
       if (host.signedIn !== service) return;
       logger.info(`Inventory: ${inventory.vms.length} VM(s) in ${inventory.subscriptions.length} subscription(s) (${inventory.source}, ${Math.round(performance.now() - started)} ms)${inventory.partialErrors.length > 0 ? `, ${inventory.partialErrors.length} partial error(s)` : ""}`);
       await keys.set("azureJit.inventoryState", inventory.vms.length > 0 ? "ready" : "empty");
+      await this.signInAccepted();
       this.deps.view.message = inventory.partialErrors.length > 0 ? vscode.l10n.t("Some VMs may be missing: {0} could not be read. See the log.", inventory.partialErrors.map((p) => p.what).join("; ")) : undefined;
     };
     try {
@@ -106,6 +108,7 @@ export class InventoryRefresher implements vscode.Disposable {
       else await work();
     } catch (e) {
       if (host.signedIn !== service) return;
+      if (isSignInRefusal(e)) return this.signInRefused(e.message);
       if (!service.inventory) await keys.set("azureJit.inventoryState", "error");
       if (interactive) throw e;
       logger.warn(`Background refresh failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -134,9 +137,34 @@ export class InventoryRefresher implements vscode.Disposable {
     }
   }
 
+  /**
+   * Azure refused the sign-in: the last known VMs stay, marked stale, and "Sign In Again" appears in
+   * the view's title and in one notification (not repeated while the refusal lasts).
+   */
+  private async signInRefused(message: string): Promise<void> {
+    const { keys, view, logger } = this.deps;
+    logger.warn(message);
+    view.message = vscode.l10n.t("Azure no longer accepts your sign-in. The list shows the last known state (stale). Use “Sign In Again”.");
+    view.description = vscode.l10n.t("stale");
+    if (keys.get("azureJit.signInRefused")) return;
+    await keys.set("azureJit.signInRefused", true);
+    const again = vscode.l10n.t("Sign In Again");
+    void vscode.window.showWarningMessage(vscode.l10n.t("Azure no longer accepts your sign-in (it expired, was revoked, or the identity service restarted). The VM list shows the last known state."), again).then((choice) => {
+      if (choice === again) void vscode.commands.executeCommand("azureJit.signInAgain");
+    });
+  }
+
+  private async signInAccepted(): Promise<void> {
+    if (!this.deps.keys.get("azureJit.signInRefused")) return;
+    await this.deps.keys.set("azureJit.signInRefused", false);
+    this.deps.view.description = undefined;
+  }
+
   /** Forgets what the view says about the last load (sign-out). */
   clear(): void {
     this.deps.view.message = undefined;
+    this.deps.view.description = undefined;
+    void this.deps.keys.set("azureJit.signInRefused", false);
     this.deps.tree.rebuild();
   }
 

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { type ReactivationEvent, roleLimitsGrant } from "../../../src/core/access/accessMachine";
 import type { JitError } from "../../../src/core/errors";
+import { getJitPolicy } from "../../../src/core/inventory/jitReads";
 import { startTestSimulator, type TestSimulator } from "../../support/simulator";
 import { accessHarness, type Harness, waitForEvent } from "./support/accessHarness";
 import { signedInContext } from "./support/simContext";
@@ -12,11 +14,15 @@ describe("grant lifecycle: extend, deactivate, expiry, cancel (simulator)", () =
   let t: TestSimulator;
   let h: Harness;
   let duration = H;
+  let askedCount = 0;
 
   before(async () => {
     t = await startTestSimulator("demo", { startVms: false });
     h = await accessHarness(await signedInContext(t), {
-      input: async (r) => ({ durationMs: Math.min(duration, r.maxDurationMs), justification: "Lifecycle test" }),
+      input: async (r) => {
+        askedCount++;
+        return { durationMs: Math.min(duration, r.maxDurationMs), justification: "Lifecycle test" };
+      },
     });
   });
   after(async () => {
@@ -24,21 +30,73 @@ describe("grant lifecycle: extend, deactivate, expiry, cancel (simulator)", () =
     await t?.stop();
   });
 
-  it("extend: a longer role (SelfExtend) and a new JIT window", async () => {
+  it("extend renews JIT only (the older request is revoked as NewerRequestInitiated); PIM is not asked to lengthen anything", async () => {
+    // vm-ready's role is active for hours: the JIT window is what runs out.
     duration = H;
-    const vm = await h.vm("vm-dev-01");
+    const vm = await h.vm("vm-ready");
     const first = await h.machine.requestAccess(vm);
     assert.ok(first.expiresAt - h.ctx.clock.now() <= H + M);
     duration = 3 * H;
-    const extended = await h.machine.extend(await h.vm("vm-dev-01"));
+    const pimBefore = (await t.control.pimRequests()).length;
+    const extended = await h.machine.extend(await h.vm("vm-ready"));
     assert.ok(extended.expiresAt > first.expiresAt + H, `extended to ${(extended.expiresAt - h.ctx.clock.now()) / M} min`);
-    assert.ok((extended.roleAssignment.endsAt ?? 0) >= extended.jit.endsAt - M, "the role lasts as long as the window");
-    assert.equal(h.machine.state(vm.id).kind, "granted");
-    const extend = (await t.control.pimRequests()).find((r) => r.requestType === "SelfExtend" && r.scope.endsWith("rg-vm-dev-01"));
-    assert.equal(extend?.status, "Provisioned");
+    assert.equal(extended.roleAssignment.endsAt, first.roleAssignment.endsAt, "the role is unchanged");
+    assert.equal(roleLimitsGrant(extended), false);
+    assert.equal((await t.control.pimRequests()).length, pimBefore, "no PIM request at all");
+    const policy = await getJitPolicy(h.ctx, vm.tenantId, vm.jitPolicy!);
+    const ports = policy!.requests.filter((r) => r.vmId.toLowerCase() === vm.id.toLowerCase()).map((r) => `${r.status}:${r.statusReason ?? ""}`);
+    assert.ok(ports.includes("Revoked:NewerRequestInitiated") && ports.includes("Initiated:UserRequested"), ports.join(", "));
     const steps = h.events.filter((e) => e.vmId === vm.id && e.state.kind === "extending").map((e) => e.step?.message);
-    assert.deepEqual(steps.slice(1), ["Reading the access policies (1/3)…", 'Extending role "JIT VM Operator" (2/3)…', "Extending JIT access to port 22 (3/3)…"]);
+    assert.deepEqual(steps.slice(1), ["Reading the access policies (1/2)…", "Renewing JIT access to port 22 (2/2)…"]);
     assert.ok((await h.journal.read({ vmId: vm.id, types: ["accessExtended"] })).length === 1);
+  });
+
+  it("extend never goes past the role's end; 'activate again when it ends' runs a new activation with the same answers on Azure's clock", async () => {
+    duration = H;
+    const vm = await h.vm("vm-dev-01");
+    const first = await h.machine.requestAccess(vm);
+    duration = 3 * H;
+    const extended = await h.machine.extend(await h.vm("vm-dev-01"));
+    assert.ok(extended.expiresAt <= (extended.roleAssignment.endsAt ?? 0) && extended.expiresAt > (extended.roleAssignment.endsAt ?? 0) - 2 * M, "capped at the role's end");
+    assert.equal(roleLimitsGrant(extended), true);
+    assert.ok(!(await t.control.pimRequests()).some((r) => r.requestType === "SelfExtend"), "no SelfExtend is sent for an activation");
+
+    const planned = h.machine.reactivateWhenRoleEnds(await h.vm("vm-dev-01"));
+    assert.ok(planned.at > (first.roleAssignment.endsAt ?? 0));
+    assert.deepEqual(h.machine.scheduledReactivation(vm.id), planned);
+    const outcome = new Promise<ReactivationEvent>((resolve) => {
+      const off = h.machine.onDidReactivate((e) => {
+        if (e.vmId === vm.id && (e.outcome === "granted" || e.outcome === "failed")) {
+          off();
+          resolve(e);
+        }
+      });
+    });
+    const asked = askedCount;
+    await t.control.advanceClock(Math.ceil((planned.at - h.ctx.clock.now()) / 1000) + 1);
+    await h.vm("vm-dev-01"); // any Azure response teaches our clock Azure's time; the plan fires then
+    const done = await outcome;
+    assert.equal(done.outcome, "granted", done.error?.message);
+    assert.ok((done.grant?.roleAssignment.endsAt ?? 0) > (first.roleAssignment.endsAt ?? 0) + 30 * M, "a new activation");
+    assert.equal(done.grant?.justification, "Lifecycle test", "the same justification");
+    assert.equal(askedCount, asked, "nobody was asked");
+    const activations = (await t.control.pimRequests()).filter((r) => r.requestType === "SelfActivate" && r.scope.endsWith("rg-vm-dev-01"));
+    assert.equal(activations.length, 2);
+    assert.equal(h.machine.scheduledReactivation(vm.id), undefined);
+  });
+
+  it("a planned re-activation can be cancelled, and a deactivation drops it", async () => {
+    duration = H;
+    const vm = await h.vm("vm-nosecret");
+    await h.machine.requestAccess(vm);
+    h.machine.reactivateWhenRoleEnds(vm);
+    assert.equal(h.machine.cancelReactivation(vm.id), true);
+    assert.equal(h.machine.scheduledReactivation(vm.id), undefined);
+    assert.equal(h.machine.cancelReactivation(vm.id), false);
+    h.machine.reactivateWhenRoleEnds(vm);
+    await t.control.advanceClock(6 * 60);
+    await h.machine.deactivate(await h.vm("vm-nosecret"));
+    assert.equal(h.machine.scheduledReactivation(vm.id), undefined);
   });
 
   it("extend without a grant is refused plainly", async () => {

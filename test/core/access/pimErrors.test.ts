@@ -23,6 +23,12 @@ describe("classifyPimError", () => {
     assert.equal(classifyPimError(armError(500, "InternalServerError", "x")).kind, "other");
   });
 
+  it("reads both formats of PIM's policy refusal (a JSON list, and `Rule - text`)", () => {
+    const second = classifyPimError(armError(400, "RoleAssignmentRequestPolicyValidationFailed", "JustificationRule - Justification is required"));
+    assert.equal(second.kind, "policy");
+    assert.deepEqual(second.kind === "policy" ? second.rules : [], ["JustificationRule"]);
+  });
+
   it("looks through the JitError that callAzure wraps around the SDK error", () => {
     const wrapped = new JitError("AzureRequestFailed", "Could not activate", { cause: armError(400, "RoleAssignmentExists", "exists") });
     assert.deepEqual(classifyPimError(wrapped), { kind: "alreadyActive" });

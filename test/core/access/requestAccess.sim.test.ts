@@ -50,6 +50,9 @@ describe("request access (simulator)", () => {
     const pim = (await t.control.pimRequests()).find((r) => r.name === grant.roleAssignment.requestName);
     assert.equal(pim?.status, "Provisioned");
     assert.equal(pim?.justification, "Deploy hotfix 42");
+    // The request's shape follows the API example: the eligibility schedule's name, and a start time.
+    assert.match(pim?.linkedRoleEligibilityScheduleId ?? "", /^[0-9a-f-]{36}$/);
+    assert.ok(pim?.sentStartDateTime && Math.abs(Date.parse(pim.sentStartDateTime) - grant.grantedAt) < 5 * 60_000, String(pim?.sentStartDateTime));
 
     // One progress notification's worth of steps, in order.
     const steps = h.events.filter((e) => e.vmId === vm.id && e.step).map((e) => e.step?.message);

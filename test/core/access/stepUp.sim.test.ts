@@ -11,7 +11,14 @@ import { deviceCodeStepUp, signedInContext } from "./support/simContext";
 describe("MFA and authentication-context step-up (vm-mfa, simulator)", () => {
   let t: TestSimulator;
   before(async () => {
-    t = await startTestSimulator("demo", { startVms: false });
+    t = await startTestSimulator("demo", {
+      startVms: false,
+      // vm-password: MFA required, no authentication context (PIM's MfaRule alone).
+      edit: (s) => {
+        const p = s.pimPolicies?.find((x) => x.scope.endsWith("rg-vm-password"));
+        if (p) p.requireMfa = true;
+      },
+    });
   });
   after(async () => {
     await t?.stop();
@@ -33,7 +40,8 @@ describe("MFA and authentication-context step-up (vm-mfa, simulator)", () => {
       assert.equal(requests.length, 1, "one sign-in prompt");
       assert.equal(requests[0]?.tenantId, vm.tenantId);
       assert.match(requests[0]?.claims ?? "", /"acrs":\{"essential":true,"value":"c1"\}/);
-      assert.match(requests[0]?.claims ?? "", /"amr"/);
+      assert.doesNotMatch(requests[0]?.claims ?? "", /"amr"/, "no undocumented amr claims request");
+      assert.equal(requests[0]?.freshSignIn, true, "MFA comes from a fresh interactive sign-in");
       assert.match(requests[0]?.message ?? "", /multi-factor authentication and Conditional Access authentication context "c1"/);
       const pim = (await t.control.pimRequests()).find((r) => r.name === grant.roleAssignment.requestName);
       assert.equal(pim?.status, "Provisioned");
@@ -54,7 +62,7 @@ describe("MFA and authentication-context step-up (vm-mfa, simulator)", () => {
       calls++;
       if (calls === 1) {
         const weak = t.deviceCodeCredential("alice@contoso.example", { mfa: true, tenantId: r.tenantId });
-        const token = await weak.getToken(r.scopes, { tenantId: r.tenantId, claims: JSON.stringify({ access_token: { amr: { essential: true, values: ["mfa"] } } }) });
+        const token = await weak.getToken(r.scopes, { tenantId: r.tenantId });
         if (!token) throw new Error("no token");
         assert.deepEqual(decodeTokenClaims(token.token).acrs, [], "this token really lacks c1");
         return token;
@@ -76,6 +84,26 @@ describe("MFA and authentication-context step-up (vm-mfa, simulator)", () => {
       const activations = (await t.control.pimRequests()).filter((r) => r.scope.endsWith("rg-vm-mfa") && r.requestType === "SelfActivate");
       assert.equal(activations.filter((r) => r.status === "Provisioned").length, 2, "one refused attempt is not recorded by PIM, the retry is");
     } finally {
+      await h.dispose();
+    }
+  });
+
+  it("PIM's MfaRule (policy unreadable, so learnt from the refusal): a fresh interactive sign-in with no claims request, then one retry", async () => {
+    const requests: StepUpRequest[] = [];
+    const real = deviceCodeStepUp(t, "alice@contoso.example");
+    const ctx = await signedInContext(t, "alice@contoso.example", { stepUp: (r, s) => (requests.push(r), real(r, s)) });
+    const h = await accessHarness(ctx);
+    const fault = await t.control.addFault({ match: { service: "arm.pim", pathRegex: "rg-vm-password/providers/Microsoft.Authorization/roleManagementPolic" }, status: 403 });
+    try {
+      const grant = await h.machine.requestAccess(await h.vm("vm-password"));
+      assert.equal(requests.length, 1);
+      assert.equal(requests[0]?.reason, "mfa");
+      assert.equal(requests[0]?.freshSignIn, true);
+      assert.equal(requests[0]?.claims, "", "PIM's MfaRule names no claims, and none are invented");
+      const pim = (await t.control.pimRequests()).find((r) => r.name === grant.roleAssignment.requestName);
+      assert.equal(pim?.status, "Provisioned");
+    } finally {
+      await t.control.clearFaults(fault);
       await h.dispose();
     }
   });

@@ -7,7 +7,8 @@
  * `roleDefinitionId eq '{id}'`, joined with `and`.
  * Listing at a scope returns items at, above or below it (`atScope()`: at or above), as the API
  * reference says. Reading one's own items needs no permission; others' need `.../read`.
- * Guess: policies and role definitions are readable by anyone eligible or assigned in the scope.
+ * Policies and policy assignments need their read actions at the scope (azure-facts §4); role
+ * definitions are readable by anyone (guess).
  */
 import { HttpError } from "../../http/errors";
 import { page } from "../../http/paging";
@@ -176,31 +177,33 @@ export function registerAuthorization(router: Router, deps: ArmDeps): void {
   });
 
   // --- policies and policy assignments
-  const mayReadPolicies = (caller: Caller, scope: string): void => {
-    const own = deps.pim.eligibilities.some((e) => e.principalId.toLowerCase() === caller.objectId.toLowerCase() && (covers(e.scope, scope) || covers(scope, e.scope)));
-    if (!own && !deps.rbac.can(caller, "Microsoft.Authorization/roleManagementPolicies/read", scope || "/")) throw authorizationFailed(caller, "Microsoft.Authorization/roleManagementPolicies/read", scope || "/");
+  // Reading a policy needs its read action at the scope (Reader's */read covers both); an
+  // eligibility alone does not grant it (FIDELITY.md, "PIM and Entra").
+  const mayReadPolicies = (caller: Caller, scope: string, segment: "roleManagementPolicies" | "roleManagementPolicyAssignments"): void => {
+    const action = `Microsoft.Authorization/${segment}/read`;
+    if (!deps.rbac.can(caller, action, scope || "/")) throw authorizationFailed(caller, action, scope || "/");
   };
   const roles = (): RoleDefinitionModel[] => deps.rbac.allRoles();
   router.add("GET", `${P}/roleManagementPolicies`, (req, p) => {
     const scope = scopeOf(req, p.scope!);
-    mayReadPolicies(callerOf(req), scope);
+    mayReadPolicies(callerOf(req), scope, "roleManagementPolicies");
     return { status: 200, body: page(req, roles().map((r) => policyToArm(shapes, scope, r.guid)), deps.settings.armPageSize) };
   });
   router.add("GET", `${P}/roleManagementPolicies/{name}`, (req, p) => {
     const scope = scopeOf(req, p.scope!);
-    mayReadPolicies(callerOf(req), scope);
+    mayReadPolicies(callerOf(req), scope, "roleManagementPolicies");
     const found = roles().map((r) => policyToArm(shapes, scope, r.guid)).find((x) => String(x.name).toLowerCase() === p.name!.toLowerCase());
     if (!found) throw new HttpError(404, "RoleManagementPolicyNotFound", `The role management policy '${p.name}' was not found at scope '${scope || "/"}'.`);
     return { status: 200, body: found };
   });
   router.add("GET", `${P}/roleManagementPolicyAssignments`, (req, p) => {
     const scope = scopeOf(req, p.scope!);
-    mayReadPolicies(callerOf(req), scope);
+    mayReadPolicies(callerOf(req), scope, "roleManagementPolicyAssignments");
     return { status: 200, body: page(req, roles().map((r) => policyAssignmentToArm(shapes, scope, r.guid)), deps.settings.armPageSize) };
   });
   router.add("GET", `${P}/roleManagementPolicyAssignments/{name}`, (req, p) => {
     const scope = scopeOf(req, p.scope!);
-    mayReadPolicies(callerOf(req), scope);
+    mayReadPolicies(callerOf(req), scope, "roleManagementPolicyAssignments");
     const found = roles().map((r) => policyAssignmentToArm(shapes, scope, r.guid)).find((x) => String(x.name).toLowerCase() === p.name!.toLowerCase());
     if (!found) throw new HttpError(404, "RoleManagementPolicyAssignmentNotFound", `The role management policy assignment '${p.name}' was not found at scope '${scope || "/"}'.`);
     return { status: 200, body: found };

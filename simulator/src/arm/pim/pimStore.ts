@@ -7,14 +7,13 @@
  * claims request, §2.7); RoleAssignmentExists; approval (PendingApproval until approved/denied);
  * deactivation refused within 5 minutes of activation (documented; the code ActiveDurationTooShort
  * is from 3rd-party code); expiry on the simulated clock.
+ * Extend and renew (FIDELITY.md, "PIM and Entra"): PIM documents them for time-bound assignments
+ * an administrator granted, not for activations: SelfExtend when such an assignment ends within
+ * 14 days, SelfRenew when it expired within the last 30 days; both wait for an admin decision.
+ * SelfExtend naming an activation is refused with a code of our own (the real one is unknown).
  * Guesses (UNVERIFIED): status codes other than 400/201; check order (principal, role, policy
  * rules, existing assignment, pending request, authentication context); a provisioning delay
- * shows as PendingProvisioning; SelfExtend — PIM documents extension of assignments "within 14
- * days of expiry", so here an active activation may be extended to now + requested duration
- * (bounded by maximumDuration, with justification/ticket/MFA/context rules, and approval when
- * isApprovalRequiredForExtension); SelfRenew — allowed only when no activation is active and one
- * expired within the last 90 days (the documented renewal window), then behaves as SelfActivate.
- * Deactivation's final status is Revoked.
+ * shows as PendingProvisioning. Deactivation's final status is Revoked.
  */
 import { HttpError } from "../../http/errors";
 import { path, prop, str } from "../../util/caseInsensitive";
@@ -45,6 +44,8 @@ export interface AssignmentSchedule extends EligibilitySchedule {
   linkedEligibilityInstanceId?: string;
   requestName: string;
   revokedAt?: number;
+  /** "adminAssigned": a time-bound active assignment an administrator granted (extend/renew apply). */
+  origin: "activated" | "adminAssigned";
 }
 
 export type RequestType = "SelfActivate" | "SelfDeactivate" | "SelfExtend" | "SelfRenew";
@@ -62,6 +63,8 @@ export interface ScheduleRequest {
   ticketInfo: { ticketNumber?: string; ticketSystem?: string };
   scheduleInfo: { startDateTime: string; expiration: { type: string; duration?: string; endDateTime?: string } };
   linkedRoleEligibilityScheduleId?: string;
+  /** `scheduleInfo.startDateTime` as the client sent it (the control API shows it). */
+  sentStartDateTime?: string;
   requestorId: string;
   requestorName: string;
   createdOn: number;
@@ -71,13 +74,15 @@ export interface ScheduleRequest {
   /** When the change takes effect (after approval and provisioning delay). */
   effectiveAt?: number;
   targetScheduleName?: string;
-  result: "activate" | "deactivate" | "extend";
+  result: "activate" | "deactivate" | "extend" | "renew";
 }
 
-export type RequestStatus = "PendingApproval" | "PendingProvisioning" | "Provisioned" | "Revoked" | "Denied" | "Canceled" | "Granted" | "PendingEvaluation";
+export type RequestStatus = "PendingApproval" | "PendingProvisioning" | "Provisioned" | "Revoked" | "Denied" | "Canceled" | "Granted" | "PendingEvaluation" | "PendingAdminDecision";
 
 const MIN_ACTIVE_BEFORE_DEACTIVATE_MS = 5 * 60_000;
-const RENEW_WINDOW_MS = 90 * 86400_000;
+/** entra-docs pim-resource-roles-renew-extend.md: extension requests within 14 days of the end, renewal within 30 days after it. */
+const EXTEND_WINDOW_MS = 14 * 86400_000;
+const RENEW_WINDOW_MS = 30 * 86400_000;
 
 export class PimStore {
   readonly eligibilities: EligibilitySchedule[] = [];
@@ -164,7 +169,7 @@ export class PimStore {
   status(r: ScheduleRequest, now = this.now()): RequestStatus {
     if (r.approval === "canceled") return "Canceled";
     if (r.approval === "denied") return "Denied";
-    if (r.approval === "pending") return "PendingApproval";
+    if (r.approval === "pending") return r.result === "extend" || r.result === "renew" ? "PendingAdminDecision" : "PendingApproval";
     if (r.effectiveAt === undefined || now < r.effectiveAt) return "PendingProvisioning";
     return r.result === "deactivate" ? "Revoked" : "Provisioned";
   }
@@ -201,6 +206,10 @@ export class PimStore {
     const durationText = str(path(props, "scheduleInfo.expiration.duration"));
     const endText = str(path(props, "scheduleInfo.expiration.endDateTime"));
     const linked = str(prop(props, "linkedRoleEligibilityScheduleId"));
+    if (linked !== undefined && linked.includes("/")) {
+      // The official example (and Az.Resources, which omits it) never send a resource id here.
+      throw new HttpError(400, "InvalidRoleAssignmentRequest", `linkedRoleEligibilityScheduleId '${linked}' must be the name (GUID) of the role eligibility schedule, as in the API example.`);
+    }
     const startMs = startText ? Date.parse(startText) : now;
     const start = Number.isNaN(startMs) ? now : Math.max(startMs, now);
     let durationMs: number | undefined;
@@ -220,12 +229,13 @@ export class PimStore {
       ticketInfo: { ticketNumber, ticketSystem },
       scheduleInfo: { startDateTime: new Date(start).toISOString(), expiration: { type: expType ?? "AfterDuration", ...(durationText ? { duration: durationText } : {}), ...(endText ? { endDateTime: endText } : {}) } },
       linkedRoleEligibilityScheduleId: linked,
+      sentStartDateTime: startText,
       requestorId: caller.objectId,
       requestorName: caller.name,
       createdOn: now,
       durationMs: durationMs ?? 0,
       approval: "none",
-      result: requestType === "SelfDeactivate" ? "deactivate" : requestType === "SelfExtend" ? "extend" : "activate",
+      result: requestType === "SelfDeactivate" ? "deactivate" : requestType === "SelfExtend" ? "extend" : requestType === "SelfRenew" ? "renew" : "activate",
     };
     const policy = this.policyFor(scope, role.guid);
     const active = this.activeSchedule(caller.objectId, role.guid, scope);
@@ -233,7 +243,7 @@ export class PimStore {
     if (requestType === "SelfDeactivate") {
       if (!active) throw new HttpError(400, "RoleAssignmentDoesNotExist", "The Role assignment does not exist.");
       if (now - active.start < MIN_ACTIVE_BEFORE_DEACTIVATE_MS) {
-        throw new HttpError(400, "ActiveDurationTooShort", "The role assignment cannot be deactivated within 5 minutes of activation. Try again later.");
+        throw new HttpError(400, "ActiveDurationTooShort", "The Active duration is too short. Miniumum Required is 5 minutes.");
       }
       base.targetScheduleName = active.name;
       if (!validateOnly) {
@@ -245,14 +255,10 @@ export class PimStore {
       return { request: base, status: validateOnly ? "Granted" : this.status(base) };
     }
 
+    if (requestType === "SelfExtend" || requestType === "SelfRenew") return this.extendOrRenew(base, policy, active, validateOnly);
     const failed: string[] = [];
-    let eligibility: EligibilitySchedule | undefined;
-    if (requestType === "SelfActivate" || requestType === "SelfRenew") {
-      eligibility = this.findEligibility(caller.objectId, role.guid, scope, linked);
-      if (!eligibility) failed.push("EligibilityRule");
-    } else if (!active) {
-      throw new HttpError(400, "RoleAssignmentDoesNotExist", "The Role assignment does not exist: only an active assignment can be extended.");
-    }
+    const eligibility = this.findEligibility(caller.objectId, role.guid, scope, linked);
+    if (!eligibility) failed.push("EligibilityRule");
     if (durationMs === undefined || durationMs <= 0 || durationMs > policy.maximumDurationMs) failed.push("ExpirationRule");
     if (policy.requireJustification && !(justification && justification.trim())) failed.push("JustificationRule");
     if (policy.requireTicket && !(ticketNumber && ticketNumber.trim())) failed.push("TicketingRule");
@@ -260,13 +266,7 @@ export class PimStore {
     if (failed.length > 0) {
       throw new HttpError(400, "RoleAssignmentRequestPolicyValidationFailed", `The following policy rules failed: ${JSON.stringify(failed)}`);
     }
-    if (requestType === "SelfActivate" && (active || this.scheduledSchedule(caller.objectId, role.guid, scope))) throw new HttpError(400, "RoleAssignmentExists", "The Role assignment already exists.");
-    if (requestType === "SelfRenew") {
-      if (active) throw new HttpError(400, "RoleAssignmentExists", "The Role assignment already exists.");
-      if (!this.recentlyExpired(caller.objectId, role.guid, scope, now)) {
-        throw new HttpError(400, "InvalidRoleAssignmentRequest", "SelfRenew applies only to an assignment that expired within the last 90 days.");
-      }
-    }
+    if (active || this.scheduledSchedule(caller.objectId, role.guid, scope)) throw new HttpError(400, "RoleAssignmentExists", "The Role assignment already exists.");
     if (this.requests.some((r) => r.approval === "pending" && r.principalId === caller.objectId && r.roleGuid === role.guid && idKey(r.scope) === idKey(scope))) {
       throw new HttpError(400, "PendingRoleAssignmentRequest", "There is already an existing pending Role assignment request.");
     }
@@ -274,9 +274,8 @@ export class PimStore {
       const claims = `{"access_token":{"acrs":{"essential":true, "value":"${policy.authenticationContext}"}}}`;
       throw new HttpError(400, "RoleAssignmentRequestAcrsValidationFailed", `&claims=${encodeURIComponent(claims)}`);
     }
-    const needsApproval = requestType === "SelfExtend" ? policy.requireApprovalForExtension : policy.requireApproval;
+    const needsApproval = policy.requireApproval;
     if (validateOnly) return { request: base, status: needsApproval ? "PendingEvaluation" : "Granted" };
-    if (requestType === "SelfExtend") base.targetScheduleName = active!.name;
     if (needsApproval) {
       base.approval = "pending";
       this.requests.push(base);
@@ -287,20 +286,80 @@ export class PimStore {
     return { request: base, status: this.status(base) };
   }
 
+  /**
+   * SelfExtend / SelfRenew: only for a time-bound assignment an administrator granted, extended when
+   * it ends within 14 days, renewed when it expired within the last 30; an admin decides (there is
+   * no self-service path, and approval of extend/renew is not supported through ARM, so the request
+   * waits for the control API's decision). An activation is refused.
+   */
+  private extendOrRenew(base: ScheduleRequest, policy: Omit<PimPolicyModel, "scope" | "roleGuid">, active: AssignmentSchedule | undefined, validateOnly: boolean): { request: ScheduleRequest; status: RequestStatus } {
+    const now = this.now();
+    const mine = (a: AssignmentSchedule): boolean => a.principalId.toLowerCase() === base.principalId.toLowerCase() && a.roleGuid === base.roleGuid && idKey(a.scope) === idKey(base.scope) && a.revokedAt === undefined;
+    let target: AssignmentSchedule | undefined;
+    if (base.requestType === "SelfExtend") {
+      if (active && active.origin === "activated") {
+        throw new HttpError(400, "SimulatedSelfExtendOfActivationRefused", "Simulated refusal (the real error code is not documented): an activation cannot be extended. Only a time-bound assignment granted by an administrator can be, and an administrator decides. Activate again when this activation ends.");
+      }
+      target = this.assignments.find((a) => mine(a) && a.origin === "adminAssigned" && this.assignmentActive(a, now));
+      if (!target) throw new HttpError(400, "RoleAssignmentDoesNotExist", "The Role assignment does not exist.");
+      if (target.end - now > EXTEND_WINDOW_MS) throw new HttpError(400, "SimulatedExtendTooEarly", "Simulated refusal (the real error code is not documented): an extension can be requested only within 14 days of the assignment's end.");
+    } else {
+      if (active) throw new HttpError(400, "RoleAssignmentExists", "The Role assignment already exists.");
+      target = this.assignments.filter((a) => mine(a) && a.origin === "adminAssigned" && a.end <= now && now - a.end <= RENEW_WINDOW_MS).sort((a, b) => b.end - a.end)[0];
+      if (!target) throw new HttpError(400, "InvalidRoleAssignmentRequest", "SelfRenew applies only to an assignment granted by an administrator that expired within the last 30 days.");
+    }
+    const failed: string[] = [];
+    if (base.durationMs <= 0) failed.push("ExpirationRule");
+    if (policy.requireJustification && !(base.justification && base.justification.trim())) failed.push("JustificationRule");
+    if (failed.length > 0) throw new HttpError(400, "RoleAssignmentRequestPolicyValidationFailed", `The following policy rules failed: ${JSON.stringify(failed)}`);
+    if (this.requests.some((r) => r.approval === "pending" && r.principalId === base.principalId && r.roleGuid === base.roleGuid && idKey(r.scope) === idKey(base.scope))) {
+      throw new HttpError(400, "PendingRoleAssignmentRequest", "There is already an existing pending Role assignment request.");
+    }
+    base.targetScheduleName = target.name;
+    if (validateOnly) return { request: base, status: "PendingAdminDecision" };
+    base.approval = "pending";
+    this.requests.push(base);
+    return { request: base, status: this.status(base) };
+  }
+
   private fulfil(r: ScheduleRequest, eligibility: EligibilitySchedule | undefined): void {
     const now = this.now();
     const effective = Math.max(now, Date.parse(r.scheduleInfo.startDateTime) || now) + this.provisioningMs;
     r.effectiveAt = effective;
+    const target = this.assignments.find((a) => a.name === r.targetScheduleName);
     if (r.result === "extend") {
-      const target = this.assignments.find((a) => a.name === r.targetScheduleName);
       if (target) target.end = Math.max(target.end, effective + r.durationMs);
+      return;
+    }
+    if (r.result === "renew") {
+      this.createAssignment(r, undefined, effective, "adminAssigned");
       return;
     }
     const elig = eligibility ?? this.findEligibility(r.principalId, r.roleGuid, r.scope, r.linkedRoleEligibilityScheduleId);
     this.createAssignment(r, elig, effective);
   }
 
-  private createAssignment(r: ScheduleRequest, elig: EligibilitySchedule | undefined, start: number): void {
+  /** World set-up (scenario tools, tests): a time-bound active assignment granted by an administrator. */
+  adminAssign(input: { principalId: string; principalType?: "User" | "ServicePrincipal"; tenantId: string; roleGuid: string; scope: string; start: number; end: number }): AssignmentSchedule {
+    const a: AssignmentSchedule = {
+      name: newGuid(),
+      instanceName: newGuid(),
+      scope: input.scope,
+      roleGuid: input.roleGuid,
+      principalId: input.principalId,
+      principalType: input.principalType ?? "User",
+      tenantId: input.tenantId,
+      start: input.start,
+      end: input.end,
+      createdOn: this.now(),
+      requestName: newGuid(),
+      origin: "adminAssigned",
+    };
+    this.assignments.push(a);
+    return a;
+  }
+
+  private createAssignment(r: ScheduleRequest, elig: EligibilitySchedule | undefined, start: number, origin: AssignmentSchedule["origin"] = "activated"): void {
     const a: AssignmentSchedule = {
       name: newGuid(),
       instanceName: newGuid(),
@@ -315,6 +374,7 @@ export class PimStore {
       linkedEligibilityScheduleId: elig ? eligibilityScheduleId(elig) : undefined,
       linkedEligibilityInstanceId: elig ? `${elig.scope}/providers/Microsoft.Authorization/roleEligibilityScheduleInstances/${elig.instanceName}` : undefined,
       requestName: r.name,
+      origin,
     };
     r.targetScheduleName = a.name;
     this.assignments.push(a);
@@ -356,19 +416,14 @@ export class PimStore {
     return this.assignments.find((a) => a.principalId.toLowerCase() === principalId.toLowerCase() && a.roleGuid === roleGuid && idKey(a.scope) === idKey(scope) && a.revokedAt === undefined && a.start > now);
   }
 
-  private recentlyExpired(principalId: string, roleGuid: string, scope: string, now: number): boolean {
-    return this.assignments.some((a) => a.principalId.toLowerCase() === principalId.toLowerCase() && a.roleGuid === roleGuid && idKey(a.scope) === idKey(scope) && a.end <= now && now - a.end <= RENEW_WINDOW_MS);
-  }
-
   private findEligibility(principalId: string, roleGuid: string, scope: string, linked: string | undefined): EligibilitySchedule | undefined {
     const now = this.now();
     return this.eligibilities.find((e) => {
       if (e.principalId.toLowerCase() !== principalId.toLowerCase() || e.roleGuid !== roleGuid || !this.eligibilityActive(e, now)) return false;
       // An eligibility at a management group covers every scope below it (activation there or at a narrower child scope).
       if (!this.lineage.covers(e.scope, scope)) return false;
-      if (!linked) return true;
-      // Accept the full schedule id (what instances return) or the bare GUID (the docs' sample, §2.5).
-      return idKey(linked) === idKey(eligibilityScheduleId(e)) || linked.toLowerCase() === e.name.toLowerCase();
+      // Absent (Az.Resources' SelfActivate example) or the schedule's name (the API example).
+      return !linked || linked.toLowerCase() === e.name.toLowerCase();
     });
   }
 }

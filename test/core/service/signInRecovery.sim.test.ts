@@ -1,0 +1,74 @@
+/**
+ * A refused token keeps the last known inventory (the VS Code layer marks it stale and offers "Sign
+ * in again"); after signing in again, the state is read from Azure afresh.
+ */
+import assert from "node:assert/strict";
+import { promises as fsp } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { MemoryCredentialChoiceStore } from "../../../src/core/credential/credentialSource";
+import { isJitError } from "../../../src/core/errors";
+import { JitConnectService } from "../../../src/core/service/jitConnectService";
+import { isSignInRefusal } from "../../../src/core/service/signInRefusal";
+import { startTestSimulator, type TestSimulator } from "../../support/simulator";
+import { memoryLogger, productCredential, simCloud } from "../access/support/simContext";
+import { tunnelProgram } from "../../tunnel/support/tunnelWorld";
+
+const ALICE = "alice@contoso.example";
+
+describe("sign-in recovery in place", { timeout: 180_000 }, () => {
+  let t: TestSimulator;
+  let root: string;
+  let service: JitConnectService;
+
+  before(async () => {
+    t = await startTestSimulator("demo");
+    root = await fsp.mkdtemp(path.join(os.tmpdir(), "ajc-signin-"));
+    service = await JitConnectService.create({
+      cloud: simCloud(t),
+      credential: await productCredential(t, ALICE),
+      accessInput: async (request) => ({ justification: "test", durationMs: request.maxDurationMs }),
+      storageDir: path.join(root, "storage"),
+      home: path.join(root, "home"),
+      tunnelProgram: { nodePath: process.execPath, tunnelScript: await tunnelProgram(), viaLauncher: false },
+      credentialChoices: new MemoryCredentialChoiceStore(),
+      logger: memoryLogger(),
+      brokerRuntimeDir: path.join(root, "xdg", "azure-jit-connect"),
+    });
+    await service.signIn();
+    await service.refreshInventory();
+  });
+
+  after(async () => {
+    await t?.control.clearFaults().catch(() => undefined);
+    await service?.dispose();
+    await t?.stop();
+    if (root) await fsp.rm(root, { recursive: true, force: true });
+  });
+
+  it("a refused token fails the refresh with one sign-in error and keeps the last known VMs", async () => {
+    const before = service.inventory!.vms.map((v) => v.name);
+    assert.ok(before.length > 5);
+    await t.control.addFault({ match: { service: "arm" }, status: 401 });
+    await assert.rejects(service.refreshInventory(), (e: unknown) => {
+      assert.ok(isJitError(e) && isSignInRefusal(e), String(e));
+      assert.equal(e.code, "NotSignedIn");
+      assert.equal(e.details.signInRefused, true);
+      assert.match(e.message, /Sign in again/);
+      return true;
+    });
+    assert.deepEqual(service.inventory!.vms.map((v) => v.name), before, "the last known list stays");
+  });
+
+  it("after signing in again, the state is read from Azure afresh", async () => {
+    await t.control.clearFaults();
+    await t.control.portalActivate(ALICE, "vm-dev-01");
+    await t.control.portalJit(ALICE, "vm-dev-01");
+    await service.signIn();
+    const inventory = await service.refreshInventory();
+    const vm = inventory.vms.find((v) => v.name === "vm-dev-01")!;
+    assert.equal(vm.readiness.status, "ready", "what happened in Azure meanwhile is seen");
+    assert.ok(service.activeGrant(vm.id));
+  });
+});
