@@ -1,9 +1,9 @@
 /**
  * `npm run demo`: Azure JIT Connect on the built-in Azure simulator, in a real VS Code (code-server)
  * on this machine, with no Azure account. Installs code-server and Chromium on first use, builds and
- * packages the extension, starts the simulator's demo scenario on its fixed ports, starts
- * code-server with the .vsix installed and settings pointing at the simulator, then prints the URL
- * and a tour. Ctrl+C stops everything it started. `--check` verifies the whole path headlessly (CI).
+ * packages the extension, starts the simulator's demo scenario on free ports (two demos, or a demo
+ * beside the tests, never collide), starts code-server with the .vsix installed and settings
+ * pointing at the simulator, then prints the URLs it chose and a tour. Ctrl+C stops everything it started. `--check` verifies the whole path headlessly (CI).
  *
  *   node --import tsx scripts/demo.ts [--port N] [--open] [--check] [--keep]
  */
@@ -16,14 +16,13 @@ import { sweepOrphans } from "../test/e2e/harness/orphans";
 import { repoRoot } from "../test/e2e/harness/paths";
 import { alive, newTag, runChecked, terminate } from "../test/e2e/harness/processes";
 import { sessionEnv } from "../test/e2e/harness/sessionDirs";
-import { readScenarioFile, startSimulator, type Simulator } from "../simulator/src/index";
-import { locateScenario } from "../simulator/src/scenario/load";
+import { startSimulator, type Simulator } from "../simulator/src/index";
 import { QUIET_REMOTE_SETTINGS, SIMULATOR_TRUST_SETTINGS } from "../test/e2e/support/workbenchSettings";
 import { parseDemoArgs, UsageError, USAGE } from "./demo/args";
 import { runCheck } from "./demo/check";
 import { buildExtension, checkPlatform, DemoSetupError, ensureCodeServerAndChromium, ensureSimulatorPrograms } from "./demo/dependencies";
 import { Lifetime, StoppingError } from "./demo/lifetime";
-import { assertPortsFree, PortsTakenError, type NeededPort } from "./demo/ports";
+import { assertPortsFree, PortsTakenError } from "./demo/ports";
 import { createRunDirs, demoVsixPath, finishRunDirs, sweepDeadRuns } from "./demo/runDirs";
 import { tourLines, tourMarkdown } from "./demo/tour";
 
@@ -31,18 +30,6 @@ const SCENARIO = "demo";
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 const warn = (line: string): void => void process.stderr.write(`${line}\n`);
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
-
-/** The simulator's fixed ports (docs/ARCHITECTURE.md; `simulator/main.ts --fixed-ports`) for this scenario. */
-function simulatorPorts(): NeededPort[] {
-  const doc = readScenarioFile(locateScenario(SCENARIO));
-  return [
-    { port: 8440, use: "simulator: Entra ID login" },
-    { port: 8441, use: "simulator: ARM" },
-    { port: 8442, use: "simulator: control API" },
-    ...(doc.vaults ?? []).map((v, i) => ({ port: 8450 + i, use: `simulator: Key Vault ${v.name}` })),
-    ...(doc.bastions ?? []).map((b, i) => ({ port: 8470 + i, use: `simulator: Bastion ${b.name}` })),
-  ];
-}
 
 /** Runs a timed step, printing its name first and its duration after; none starts once stopping began. */
 async function step<T>(lifetime: Lifetime, timings: Record<string, number>, name: string, body: () => Promise<T>): Promise<T> {
@@ -80,7 +67,7 @@ async function main(): Promise<number> {
     const swept = await sweepOrphans();
     const sweptRuns = sweepDeadRuns();
     if (swept || sweptRuns > 0) say(`Cleaned up after an earlier run that did not stop cleanly${swept ? `: ${swept}` : ""}.`);
-    await assertPortsFree([...simulatorPorts(), { port: args.port, use: "code-server (choose another with --port N)" }]);
+    if (args.port !== undefined) await assertPortsFree([{ port: args.port, use: "code-server (choose another with --port N, or leave it out for a free one)" }]);
 
     say(`Starting the Azure JIT Connect demo${args.check ? " (--check)" : ""}:`);
     await step(lifetime, timings, "dependencies", async () => {
@@ -95,7 +82,7 @@ async function main(): Promise<number> {
     const dirs = createRunDirs();
     lifetime.add("the run's folders", () => finishRunDirs(dirs, args.keep));
     const simulatorLog = path.join(dirs.logs, "simulator.log");
-    const simStarting = startSimulator({ scenario: SCENARIO, fixedPorts: true, log: (line) => fs.appendFileSync(simulatorLog, `${new Date().toISOString()} ${line}\n`) });
+    const simStarting = startSimulator({ scenario: SCENARIO, fixedPorts: false, log: (line) => fs.appendFileSync(simulatorLog, `${new Date().toISOString()} ${line}\n`) });
     // Registered before it is up: a Ctrl+C during the start waits for it, then stops it.
     lifetime.add("the simulator and its VMs", async () => (await simStarting.catch(() => undefined))?.stop());
     const sim: Simulator = await step(lifetime, timings, "start the simulator (demo scenario, real sshd per VM)", () => simStarting);
@@ -103,7 +90,6 @@ async function main(): Promise<number> {
     const manifest = readManifest(repoRoot);
     const user = sim.scenario.users.find((u) => u.upn.startsWith("alice@")) ?? sim.scenario.users[0];
     if (!user) throw new Error(`the ${SCENARIO} scenario has no user`);
-    const deviceLoginUrl = `${sim.endpoints.login}/devicelogin`;
     const tag = newTag();
     // Every process started from here on carries the tag (code-server, its pty host and shells,
     // ssh, Chromium): whatever is still alive at the end goes, even if it was mid-start.
@@ -130,6 +116,10 @@ async function main(): Promise<number> {
       return server;
     });
     const workbenchUrl = `${codeServer.origin}/?folder=${encodeURIComponent(dirs.workspace)}`;
+    // The sign-in link as the browser gets it: code-server turns the notification's
+    // http://127.0.0.1:<port>/devicelogin into its own /proxy/<port>/, which reaches the
+    // simulator's plain-HTTP device-login origin (no certificate to accept).
+    const deviceLoginUrl = proxiedDeviceLoginUrl(codeServer.origin, sim.endpoints.deviceLogin);
     const tour = {
       workbenchUrl,
       deviceLoginUrl,
@@ -145,7 +135,7 @@ async function main(): Promise<number> {
     if (args.check) {
       say("Checking it end to end in headless Chromium:");
       const check = await runCheck(
-        { codeServer, dirs, env, lifetime, sim: { controlUrl: sim.endpoints.control, deviceLoginUrl }, extensionId: manifest.id, upn: user.upn, vmNames: tour.vmNames },
+        { codeServer, dirs, env, lifetime, sim: { controlUrl: sim.endpoints.control, deviceLoginUrl, followNotificationLink: true }, extensionId: manifest.id, upn: user.upn, vmNames: tour.vmNames },
         say,
       );
       const ready = Math.round(tour.startSeconds * 1000);
@@ -155,7 +145,7 @@ async function main(): Promise<number> {
 
     say("");
     for (const line of tourLines(tour)) say(line);
-    if (args.open) await openChromium({ url: workbenchUrl, codeServerOrigin: codeServer.origin, deviceLoginUrl, profileDir: dirs.browserProfile, env, lifetime });
+    if (args.open) await openChromium({ url: workbenchUrl, profileDir: dirs.browserProfile, env, lifetime });
     if (args.keep) say(`\nThis run's settings and logs stay in ${path.relative(repoRoot, dirs.root)}/ after it stops (--keep).`);
     const code = await untilCodeServerExits(codeServer, lifetime);
     await lifetime.stopAll(warn);
@@ -170,24 +160,25 @@ async function main(): Promise<number> {
   }
 }
 
-/**
- * `--open`: a visible Chromium on the workbench. It accepts the simulator's certificate, and it
- * sends a device-login tab that went through code-server's port proxy to the real page: code-server
- * rewrites localhost URLs opened through the API to its own proxy (`/proxy/<port>/`, path and
- * https dropped), which cannot reach the simulator's TLS origin.
- */
-async function openChromium(o: { url: string; codeServerOrigin: string; deviceLoginUrl: string; profileDir: string; env: NodeJS.ProcessEnv; lifetime: Lifetime }): Promise<void> {
+/** `--open`: a visible Chromium on the workbench; the sign-in link needs no certificate exception. */
+async function openChromium(o: { url: string; profileDir: string; env: NodeJS.ProcessEnv; lifetime: Lifetime }): Promise<void> {
   if (!process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
     warn("\n--open: no display here (DISPLAY and WAYLAND_DISPLAY are unset); open the URL above in your own browser.");
     return;
   }
   o.lifetime.throwIfStopping();
-  const browser = await launchBrowser({ profileDir: o.profileDir, env: o.env, headless: false, ignoreHttpsErrors: true, viewport: { width: 1440, height: 900 } });
+  const browser = await launchBrowser({ profileDir: o.profileDir, env: o.env, headless: false, ignoreHttpsErrors: false, viewport: { width: 1440, height: 900 } });
   o.lifetime.add("Chromium", () => browser.close());
-  const loginPort = new URL(o.deviceLoginUrl).port;
-  await browser.context.route(`${o.codeServerOrigin}/proxy/${loginPort}/**`, (route) => route.fulfill({ status: 302, headers: { location: o.deviceLoginUrl } }));
   await browser.page.goto(o.url);
   say("\nChromium is open on the workbench (closing it leaves the demo running).");
+}
+
+/**
+ * Where code-server sends the simulator's device-login link: `<code-server>/proxy/<port>/` (it keeps
+ * only the port of a localhost link; the simulator shows the page at that origin's root too).
+ */
+function proxiedDeviceLoginUrl(codeServerOrigin: string, deviceLoginPage: string): string {
+  return `${codeServerOrigin}/proxy/${new URL(deviceLoginPage).port}/`;
 }
 
 /** VMs whose password login the simulator cannot offer (it needs root for their OS account), from `GET /_sim/vms`. */

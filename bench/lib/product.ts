@@ -35,6 +35,7 @@ export function simCloud(ready: Extract<SimChildReady, { kind: "simulator" }>): 
     authorityHost: c.authorityHost,
     resourceManagerEndpoint: c.resourceManagerEndpoint,
     resourceManagerAudience: c.resourceManagerAudience,
+    activeDirectoryResourceId: c.activeDirectoryResourceId,
     keyVaultAudience: c.keyVaultAudience,
     keyVaultDnsSuffix: c.keyVaultDnsSuffix,
   });

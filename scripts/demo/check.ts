@@ -52,7 +52,8 @@ export async function runCheck(input: CheckInput, say: (line: string) => void): 
   say(`  /healthz ok`);
 
   input.lifetime.throwIfStopping();
-  const browser: BrowserSession = await launchBrowser({ profileDir: input.dirs.browserProfile, env: input.env, headless: true, ignoreHttpsErrors: true });
+  // No certificate exception: the workbench and the sign-in link are plain HTTP on loopback.
+  const browser: BrowserSession = await launchBrowser({ profileDir: input.dirs.browserProfile, env: input.env, headless: true, ignoreHttpsErrors: false });
   input.lifetime.add("Chromium", () => browser.close());
   const workbench = new Workbench(browser.page);
   try {
@@ -69,7 +70,7 @@ export async function runCheck(input: CheckInput, say: (line: string) => void): 
 
     const codes = await view.signIn(input.sim, { upn: input.upn });
     timings.signInMs = lap();
-    say(`  signed in as ${input.upn} (device codes entered on the device-login page: ${codes.join(", ")})`);
+    say(`  signed in as ${input.upn} through the notification's link ${input.sim.deviceLoginUrl} (codes: ${codes.join(", ")})`);
 
     await view.waitForVms(input.vmNames);
     timings.vmsMs = lap();

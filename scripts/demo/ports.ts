@@ -74,7 +74,7 @@ export function describePortOwner(port: number): string | undefined {
 export class PortsTakenError extends Error {}
 
 /**
- * Fails with one message naming every taken port, its use and, where visible, the process holding
+ * Fails with one message naming every taken port (the demo only fixes code-server's, with --port), its use and, where visible, the process holding
  * it, before anything starts: a half-started demo with a confusing EADDRINUSE helps nobody.
  */
 export async function assertPortsFree(ports: readonly NeededPort[], host = "127.0.0.1"): Promise<void> {
@@ -92,9 +92,6 @@ export async function assertPortsFree(ports: readonly NeededPort[], host = "127.
     lines.push(owner ? `  ${owner} holds ${host}:${list}` : `  ${host}:${list} in use (by a process we cannot inspect)`);
     if (/scripts\/demo\.ts/.test(owner)) lines.push("  That is a demo already running: use it, or stop it with Ctrl+C in its terminal.");
   }
-  lines.push(
-    "Stop whatever holds the simulator's ports (another demo, or `npm run simulator -- --fixed-ports`) and run the demo again;",
-    "if only code-server's port is taken, choose another with --port N.",
-  );
+  lines.push("Choose another port with --port N, or leave --port out: the demo then takes a free one.");
   throw new PortsTakenError(lines.join("\n"));
 }

@@ -97,6 +97,8 @@ export interface AuditEntry {
   status: number;
   principal?: string;
   detail?: string;
+  /** The raw path when the client sent a run of slashes (served as if collapsed, like ARM). */
+  nonCanonicalPath?: string;
 }
 
 /** A fault to apply to one request, chosen by the control plane from `/_sim/faults` rules. */

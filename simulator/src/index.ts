@@ -16,7 +16,7 @@ import { startBastionDataPlane } from "./bastion";
 import { SimClock } from "./clock";
 import type { BastionDataPlane, DataPlaneHooks } from "./contracts";
 import { createControlRouter } from "./control/controlService";
-import { createBastionAuthority } from "./dataplane/bastionAuthority";
+import { BASTION_TOKEN_RESOURCE, createBastionAuthority } from "./dataplane/bastionAuthority";
 import { VmFleet } from "./dataplane/vmFleet";
 import { LoginService } from "./entra/loginService";
 import { SignInStore } from "./entra/signInStore";
@@ -56,7 +56,8 @@ export interface StartSimulatorOptions {
 }
 
 export interface Simulator {
-  endpoints: { login: string; arm: string; control: string };
+  /** `deviceLogin` is the plain-HTTP loopback origin of the device-login page (`verification_uri`). */
+  endpoints: { login: string; arm: string; control: string; deviceLogin: string };
   caCertPath: string;
   /** VS Code settings that point the extension at this simulator (see "Product settings"). */
   settings: Record<string, unknown>;
@@ -69,7 +70,7 @@ export interface Simulator {
 /** The public client the printed settings use (Azure CLI's well-known id). */
 export const SIMULATOR_CLIENT_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
 
-const FIXED = { login: 8440, arm: 8441, control: 8442, vault: 8450, bastion: 8470 };
+const FIXED = { login: 8440, arm: 8441, control: 8442, deviceLogin: 8443, vault: 8450, bastion: 8470 };
 
 export async function startSimulator(options: StartSimulatorOptions): Promise<Simulator> {
   const log = options.log ?? (() => undefined);
@@ -91,7 +92,7 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
   }
   // RBAC reads PIM's activations and PIM reads RBAC's roles: the holder breaks the cycle at construction.
   const holder: { pim?: PimStore } = {};
-  const rbac = new Rbac(scenario.roleDefinitions, (principalId) => [...(standing.get(principalId.toLowerCase()) ?? []), ...(holder.pim?.activeRoleAssignments(principalId) ?? [])]);
+  const rbac = new Rbac(scenario.roleDefinitions, (principalId) => [...(standing.get(principalId.toLowerCase()) ?? []), ...(holder.pim?.activeRoleAssignments(principalId) ?? [])], world.lineage);
   const pim = (holder.pim = new PimStore(scenario, () => clock.now(), () => rbac, scenario.simulation.pimProvisioningSeconds * 1000));
   const jit = new JitStore(scenario, () => clock.now(), scenario.simulation.jitInitiatingSeconds * 1000, (vmId, port, prefix) =>
     (world.vm(vmId)?.openPorts ?? []).some((r) => r.port === port && prefixTextCovers(r.sourcePrefix, prefix)),
@@ -99,7 +100,7 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
 
   const servers: RunningServer[] = [];
   const dataPlanes: BastionDataPlane[] = [];
-  const origins = { login: "", arm: "", control: "" };
+  const origins = { login: "", arm: "", control: "", deviceLogin: "" };
   const vmsRoot = path.join(home, "vms");
   const runDir = path.join(vmsRoot, `run-${process.pid}-${Date.now().toString(36)}-${randomBytes(3).toString("hex")}`);
   const host = options.startVms === false ? undefined : createVmHost({ baseDir: runDir, log });
@@ -117,10 +118,26 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
     await sweepDeadRuns(vmsRoot, log);
     const common = { now: () => clock.now(), audit, faults };
     const signIns = new SignInStore();
-    const login = new LoginService({ directory, store: signIns, key, now: () => clock.now(), settings: scenario.simulation, armOrigin: () => origins.arm });
+    const login = new LoginService({ directory, store: signIns, key, now: () => clock.now(), settings: scenario.simulation, armOrigin: () => origins.arm, deviceLoginOrigin: () => origins.deviceLogin });
     const loginServer = await startServer({ ...common, tls, port: options.fixedPorts ? FIXED.login : 0, service: () => "login", errorFormat: "oauth", handle: (req) => login.handle(req) });
     servers.push(loginServer);
     origins.login = loginServer.origin;
+    // The device-login page alone, over plain HTTP on loopback (see LoginServiceDeps.deviceLoginOrigin).
+    const deviceLoginServer = await startServer({
+      ...common,
+      port: options.fixedPorts ? FIXED.deviceLogin : 0,
+      service: () => "login",
+      errorFormat: "oauth",
+      handle: async (req) => {
+        if (req.path === "/devicelogin" && (req.method === "GET" || req.method === "POST")) return login.handle(req);
+        // code-server's port proxy keeps only the port of a localhost link (`/proxy/<port>/`), so the
+        // origin's root shows the page too; its form posts to the relative `devicelogin`.
+        if (req.path === "/" && req.method === "GET") return login.handle({ ...req, path: "/devicelogin", segments: ["devicelogin"] });
+        throw new HttpError(404, "not_found", `Only /devicelogin is served here, not ${req.method} ${req.path}.`);
+      },
+    });
+    servers.push(deviceLoginServer);
+    origins.deviceLogin = deviceLoginServer.origin;
 
     const armDeps: ArmDeps = { world, directory, rbac, pim, jit, clock, key, settings: scenario.simulation, power: fleet, loginOrigin: () => origins.login, armOrigin: () => origins.arm };
     const arm = new ArmService(armDeps);
@@ -145,7 +162,7 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
       setSecret(vault, lit.name, lit.value, clock.now(), { contentType: lit.contentType, tags: lit.tags });
     }
 
-    const authority = createBastionAuthority({ world, rbac, jit, fleet, key, now: () => clock.now(), armOrigin: () => origins.arm });
+    const authority = createBastionAuthority({ world, rbac, jit, fleet, key, now: () => clock.now(), armOrigin: () => origins.arm, acceptResourceManagerAudience: scenario.simulation.bastionAcceptsResourceManagerAudience });
     const hooks: DataPlaneHooks = {
       authority,
       now: () => clock.now(),
@@ -167,6 +184,7 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
         authorityHost: origins.login,
         resourceManagerEndpoint: origins.arm,
         resourceManagerAudience: origins.arm,
+        activeDirectoryResourceId: BASTION_TOKEN_RESOURCE,
         keyVaultAudience: KEY_VAULT_AUDIENCE,
         keyVaultDnsSuffix: "localhost",
         portalUrl: origins.arm,
@@ -181,7 +199,7 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
     });
     const control = createControlRouter({
       clock, world, rbac, login, signIns, pim, jit, arm, fleet, audit, faults, settings,
-      endpoints: () => ({ ...origins, deviceLogin: `${origins.login}/devicelogin` }),
+      endpoints: () => ({ ...origins, deviceLogin: `${origins.deviceLogin}/devicelogin` }),
       startedAt: Date.now(),
     });
     const controlServer = await startServer({

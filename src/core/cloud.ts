@@ -14,6 +14,13 @@ export interface CloudEnvironment {
   resourceManagerEndpoint: string;
   /** Token audience for ARM; requested as `<audience>/.default`. */
   resourceManagerAudience: string;
+  /**
+   * The cloud's "active directory resource id" (az CLI's name): the ARM resource Microsoft's command-line
+   * tools ask tokens for, `https://management.core.windows.net/` on the public cloud. The Bastion
+   * data plane receives such a token as `aztoken` (azure-cli-extensions `src/bastion/azext_bastion/tunnel.py`
+   * sends `Profile.get_raw_token()`, whose default resource is this id), so the product sends the same.
+   */
+  activeDirectoryResourceId: string;
   /** Key Vault token audience, e.g. https://vault.azure.net */
   keyVaultAudience: string;
   /** DNS suffix every vault host must end with, e.g. .vault.azure.net; anything else is refused. */
@@ -27,12 +34,14 @@ export interface CloudEnvironment {
   custom: boolean;
 }
 
+/** Endpoints of the built-in clouds; `activeDirectoryResourceId` as azure-cli-core `cloud.py` defines it per cloud. */
 export const BUILT_IN_CLOUDS = {
   AzureCloud: {
     name: "AzureCloud",
     authorityHost: "https://login.microsoftonline.com",
     resourceManagerEndpoint: "https://management.azure.com",
     resourceManagerAudience: "https://management.azure.com",
+    activeDirectoryResourceId: "https://management.core.windows.net/",
     keyVaultAudience: "https://vault.azure.net",
     keyVaultDnsSuffix: ".vault.azure.net",
     portalUrl: "https://portal.azure.com",
@@ -43,6 +52,7 @@ export const BUILT_IN_CLOUDS = {
     authorityHost: "https://login.chinacloudapi.cn",
     resourceManagerEndpoint: "https://management.chinacloudapi.cn",
     resourceManagerAudience: "https://management.chinacloudapi.cn",
+    activeDirectoryResourceId: "https://management.core.chinacloudapi.cn/",
     keyVaultAudience: "https://vault.azure.cn",
     keyVaultDnsSuffix: ".vault.azure.cn",
     portalUrl: "https://portal.azure.cn",
@@ -53,6 +63,7 @@ export const BUILT_IN_CLOUDS = {
     authorityHost: "https://login.microsoftonline.us",
     resourceManagerEndpoint: "https://management.usgovcloudapi.net",
     resourceManagerAudience: "https://management.usgovcloudapi.net",
+    activeDirectoryResourceId: "https://management.core.usgovcloudapi.net/",
     keyVaultAudience: "https://vault.usgovcloudapi.net",
     keyVaultDnsSuffix: ".vault.usgovcloudapi.net",
     portalUrl: "https://portal.azure.us",
@@ -68,6 +79,8 @@ export interface CustomCloudSetting {
   authorityHost?: string;
   resourceManagerEndpoint?: string;
   resourceManagerAudience?: string;
+  /** Defaults to `resourceManagerAudience` (an Azure Stack's metadata gives one audience for both). */
+  activeDirectoryResourceId?: string;
   keyVaultAudience?: string;
   keyVaultDnsSuffix?: string;
   portalUrl?: string;
@@ -98,6 +111,7 @@ export function resolveCloud(cloudName: string, custom: CustomCloudSetting | und
     return value.replace(/\/+$/, "");
   };
   const resourceManagerEndpoint = url("resourceManagerEndpoint");
+  const resourceManagerAudience = url("resourceManagerAudience", resourceManagerEndpoint);
   const keyVaultDnsSuffix = (c.keyVaultDnsSuffix ?? "").trim();
   if (!keyVaultDnsSuffix) {
     throw new JitError("InvalidSetting", 'Setting azureJit.customCloud.keyVaultDnsSuffix is required when azureJit.cloud is "Custom" (for example ".vault.azure.net").');
@@ -106,12 +120,39 @@ export function resolveCloud(cloudName: string, custom: CustomCloudSetting | und
     name: c.name?.trim() || "Custom",
     authorityHost: url("authorityHost"),
     resourceManagerEndpoint,
-    resourceManagerAudience: url("resourceManagerAudience", resourceManagerEndpoint),
+    resourceManagerAudience,
+    activeDirectoryResourceId: resourceId(c.activeDirectoryResourceId, resourceManagerAudience),
     keyVaultAudience: url("keyVaultAudience"),
     keyVaultDnsSuffix,
     portalUrl: c.portalUrl?.trim() || resourceManagerEndpoint,
     custom: true,
   };
+}
+
+/**
+ * A resource id as given: unlike the other URLs its trailing slash is meaningful (it is part of the
+ * token audience, `https://management.core.windows.net/`), so it is kept.
+ */
+function resourceId(value: string | undefined, fallback: string): string {
+  const text = value?.trim();
+  if (!text) return fallback;
+  let parsed: URL;
+  try {
+    parsed = new URL(text);
+  } catch {
+    throw new JitError("InvalidSetting", `Setting azureJit.customCloud.activeDirectoryResourceId is not a URL: "${text}".`);
+  }
+  if (parsed.protocol !== "https:") throw new JitError("InvalidSetting", `Setting azureJit.customCloud.activeDirectoryResourceId must use https: "${text}".`);
+  return text;
+}
+
+/**
+ * The OAuth scope of the token the Bastion data plane gets as `aztoken`: the resource id with
+ * `/.default` appended and its trailing slash kept, exactly as az CLI's `resource_to_scopes` does
+ * (`https://management.core.windows.net//.default`), so the token's audience is the resource id itself.
+ */
+export function bastionTokenScope(cloud: CloudEnvironment): string {
+  return `${cloud.activeDirectoryResourceId}/.default`;
 }
 
 /** The OAuth scope for ARM in this cloud. */

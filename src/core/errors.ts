@@ -24,6 +24,8 @@ export type ErrorCode =
   | "NoEligibleRole"
   | "NoJitPolicy"
   | "JitPortNotAllowed"
+  /** The port-22 rule does not list the Bastion subnet prefix verbatim (nor `*`): JIT would refuse the request. */
+  | "JitSourceNotAllowed"
   | "NoBastion"
   | "BastionTunnelingDisabled"
   | "NoCredentialSource"

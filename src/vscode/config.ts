@@ -30,7 +30,9 @@ export const SETTING_DEFAULTS = {
   "filter.subscriptions": [],
   "tree.groupBy": "subscription",
   "inventory.useResourceGraph": true,
-  "access.defaultDuration": "PT1H",
+  "access.defaultDurationMinutes": 60,
+  /** The former ISO 8601 form, still read (see `preselectedDuration`). */
+  "access.defaultDuration": "",
   "access.expiryWarningMinutes": [10, 5],
   "ssh.configFile": "",
   "ssh.path": "ssh",
@@ -57,7 +59,7 @@ export interface JitConfig {
   filter: { tenants: string[]; subscriptions: string[] };
   groupBy: GroupBy;
   useResourceGraph: boolean;
-  /** ISO 8601, as written (the access flow parses and clamps it). */
+  /** ISO 8601 (the access flow parses and clamps it), from the minutes setting or the former ISO one. */
   defaultDuration: string;
   expiryWarningMinutes: number[];
   ssh: { configFile: string; path: string };
@@ -98,6 +100,7 @@ export function readConfig(cfg: ConfigSource): ConfigReading {
   const minutes = cfg.get<unknown>("access.expiryWarningMinutes");
   const warning = Array.isArray(minutes) ? minutes.filter((m): m is number => typeof m === "number" && Number.isFinite(m) && m >= 1) : [...SETTING_DEFAULTS["access.expiryWarningMinutes"]];
   const useResourceGraph = cfg.get<unknown>("inventory.useResourceGraph");
+  const defaultDuration = preselectedDuration(cfg.get<unknown>("access.defaultDurationMinutes"), cfg.get<unknown>("access.defaultDuration"), problems);
 
   const config: JitConfig = {
     cloud: str("cloud", SETTING_DEFAULTS.cloud),
@@ -111,13 +114,36 @@ export function readConfig(cfg: ConfigSource): ConfigReading {
     filter: { tenants: strings("filter.tenants"), subscriptions: strings("filter.subscriptions") },
     groupBy: oneOf("tree.groupBy", GROUP_BY, SETTING_DEFAULTS["tree.groupBy"]),
     useResourceGraph: typeof useResourceGraph === "boolean" ? useResourceGraph : SETTING_DEFAULTS["inventory.useResourceGraph"],
-    defaultDuration: str("access.defaultDuration", SETTING_DEFAULTS["access.defaultDuration"]),
+    defaultDuration,
     expiryWarningMinutes: [...new Set(warning)].sort((a, b) => b - a),
     ssh: { configFile: str("ssh.configFile", SETTING_DEFAULTS["ssh.configFile"]), path: str("ssh.path", SETTING_DEFAULTS["ssh.path"]) || SETTING_DEFAULTS["ssh.path"] },
     connect: { method: oneOf("connect.method", CONNECT_METHODS, SETTING_DEFAULTS["connect.method"]), remoteFolder: str("connect.remoteFolder", SETTING_DEFAULTS["connect.remoteFolder"]) },
     simulatorControlUrl: str("demo.simulatorControlUrl", SETTING_DEFAULTS["demo.simulatorControlUrl"]),
   };
   return { config, problems };
+}
+
+const MIN_DURATION_MINUTES = 5;
+const MAX_DURATION_MINUTES = 24 * 60;
+
+/**
+ * The preselected access duration as ISO 8601. `access.defaultDurationMinutes` (readable minutes)
+ * replaced the ISO `access.defaultDuration`; a value someone set in the old key still counts as long
+ * as the new one is left at its default, so an upgrade changes nothing for them.
+ */
+export function preselectedDuration(minutesSetting: unknown, legacySetting: unknown, problems: string[] = []): string {
+  const fallback = SETTING_DEFAULTS["access.defaultDurationMinutes"];
+  let minutes: number = fallback;
+  if (minutesSetting !== undefined && minutesSetting !== null) {
+    if (typeof minutesSetting === "number" && Number.isFinite(minutesSetting) && minutesSetting >= MIN_DURATION_MINUTES && minutesSetting <= MAX_DURATION_MINUTES) minutes = Math.round(minutesSetting);
+    else problems.push(`Setting ${CONFIG_SECTION}.access.defaultDurationMinutes must be a number of minutes from ${MIN_DURATION_MINUTES} to ${MAX_DURATION_MINUTES}; using ${fallback}.`);
+  }
+  const legacy = typeof legacySetting === "string" ? legacySetting.trim() : "";
+  if (minutes === fallback && legacy !== "") {
+    if (/^PT(?=\d)(\d+H)?(\d+M)?$/i.test(legacy)) return legacy.toUpperCase();
+    problems.push(`Setting ${CONFIG_SECTION}.access.defaultDuration "${legacy}" is not an ISO 8601 duration such as PT1H; using ${fallback} minutes.`);
+  }
+  return `PT${minutes}M`;
 }
 
 /**
@@ -138,6 +164,7 @@ const IMPACT: Record<SettingKey, ConfigImpact> = {
   "filter.subscriptions": "service",
   "tree.groupBy": "tree",
   "inventory.useResourceGraph": "service",
+  "access.defaultDurationMinutes": "none",
   "access.defaultDuration": "none",
   "access.expiryWarningMinutes": "service",
   "ssh.configFile": "paths",

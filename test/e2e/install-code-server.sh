@@ -38,7 +38,8 @@ cat >"$dest/package.json" <<EOF
   "name": "azure-jit-connect-code-server",
   "private": true,
   "description": "code-server for the real-VS-Code tests; installed by test/e2e/install-code-server.sh",
-  "dependencies": { "code-server": "$CODE_SERVER_VERSION" }
+  "dependencies": { "code-server": "$CODE_SERVER_VERSION" },
+  "allowScripts": { "code-server": true, "argon2": true }
 }
 EOF
 
@@ -55,8 +56,10 @@ rg_cache="$TMPDIR/vscode-ripgrep-cache-$VSCODE_RIPGREP_VERSION"
 mkdir -p "$rg_cache"
 tar -czf "$rg_cache/ripgrep-$RIPGREP_ASSET_VERSION-$rg_target.tar.gz" -C "$(dirname "$(command -v rg)")" rg
 
-# code-server's postinstall refuses to run as root without unsafe-perm; node-pty's postinstall runs
-# `npx node-gyp`, which the machine's npm config (yes=false) would block at the prompt.
+# code-server's postinstall refuses to run as root without unsafe-perm (npm 11 no longer knows the
+# setting and warns about it, but passes it on to the script, which is what counts); node-pty's
+# postinstall runs `npx node-gyp`, which the machine's npm config (yes=false) would block at the prompt.
+# allowScripts above lists the two install scripts code-server needs (its postinstall, argon2's build).
 (
   cd "$dest"
   npm_config_unsafe_perm=true npm_config_yes=true \

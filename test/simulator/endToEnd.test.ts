@@ -6,7 +6,7 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import * as os from "node:os";
@@ -37,7 +37,7 @@ describe("end to end: PIM → JIT → Bastion → ssh", () => {
   const vmId = (name: string): string => `/subscriptions/${dev}/resourceGroups/rg-${name}/providers/Microsoft.Compute/virtualMachines/${name}`;
 
   async function requestSession(host: string, vm: string): Promise<{ status: number; body: BastionSession & { message?: string } }> {
-    const token = await alice.getToken(ts.settings.armScope);
+    const token = await alice.getToken(ts.settings.bastionScope);
     const res = await fetch(`https://${host}/api/tokens`, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },
@@ -47,6 +47,18 @@ describe("end to end: PIM → JIT → Bastion → ssh", () => {
   }
 
   async function ssh(vm: string, session: BastionSession, auth: "key" | "password" = "key"): Promise<{ code: number; stdout: string; stderr: string }> {
+    const { args, env } = await sshCommand(vm, session, auth, "echo AZSIM_VM=$AZSIM_VM");
+    try {
+      const { stdout, stderr } = await run("ssh", args, { timeout: 30_000, env });
+      return { code: 0, stdout, stderr };
+    } catch (e) {
+      const err = e as { code?: number; stdout?: string; stderr?: string };
+      return { code: typeof err.code === "number" ? err.code : 1, stdout: err.stdout ?? "", stderr: err.stderr ?? "" };
+    }
+  }
+
+  /** The ssh command line through the test relay for one Bastion session (key or password via askpass). */
+  async function sshCommand(vm: string, session: BastionSession, auth: "key" | "password", command: string): Promise<{ args: string[]; env: NodeJS.ProcessEnv }> {
     const urlFile = path.join(tmp, `${randomUUID()}.url`);
     await fsp.writeFile(urlFile, `wss://${bastionHost}/webtunnelv2/${session.websocketToken}?X-Node-Id=${session.nodeId}`, { mode: 0o600 });
     const vault = ts.sim.scenario.vaults.find((v) => v.name === "kv-contoso")!;
@@ -60,22 +72,15 @@ describe("end to end: PIM → JIT → Bastion → ssh", () => {
       auth === "key"
         ? ["-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-i", secretFile]
         : ["-o", "PubkeyAuthentication=no", "-o", "PreferredAuthentications=password,keyboard-interactive", "-o", "NumberOfPasswordPrompts=1"];
-    try {
-      const { stdout, stderr } = await run(
-        "ssh",
-        [
-          "-F", "/dev/null", "-o", "StrictHostKeyChecking=no", "-o", `UserKnownHostsFile=${path.join(tmp, "known_hosts")}`, "-o", "ConnectTimeout=20",
-          ...authArgs,
-          "-o", `ProxyCommand=${process.execPath} ${RELAY} ${urlFile}`,
-          `${user}@${vm}`, "echo AZSIM_VM=$AZSIM_VM",
-        ],
-        { timeout: 30_000, env: { ...process.env, SSH_ASKPASS: askpass, SSH_ASKPASS_REQUIRE: "force", DISPLAY: ":0" } },
-      );
-      return { code: 0, stdout, stderr };
-    } catch (e) {
-      const err = e as { code?: number; stdout?: string; stderr?: string };
-      return { code: typeof err.code === "number" ? err.code : 1, stdout: err.stdout ?? "", stderr: err.stderr ?? "" };
-    }
+    return {
+      args: [
+        "-F", "/dev/null", "-o", "StrictHostKeyChecking=no", "-o", `UserKnownHostsFile=${path.join(tmp, "known_hosts")}`, "-o", "ConnectTimeout=20",
+        ...authArgs,
+        "-o", `ProxyCommand=${process.execPath} ${RELAY} ${urlFile}`,
+        `${user}@${vm}`, command,
+      ],
+      env: { ...process.env, SSH_ASKPASS: askpass, SSH_ASKPASS_REQUIRE: "force", DISPLAY: ":0" },
+    };
   }
 
   before(async () => {
@@ -212,6 +217,37 @@ describe("end to end: PIM → JIT → Bastion → ssh", () => {
     const ok = await ssh("vm-ready", next.body);
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /^AZSIM_VM=vm-ready$/m);
+  });
+
+  it("an open connection outlives its JIT window; a new one after expiry is refused", async () => {
+    const now = await ts.control.now();
+    await clients(ts, alice, dev).security.jitNetworkAccessPolicies.initiate("rg-vm-ready", "westeurope", "default", {
+      virtualMachines: [{ id: vmId("vm-ready"), ports: [{ number: 22, allowedSourceAddressPrefix: bastionPrefix, endTimeUtc: new Date(now.getTime() + 600_000) }] }],
+    });
+    const session = await requestSession(bastionHost, "vm-ready");
+    assert.equal(session.status, 200, session.body.message);
+    const { args, env } = await sshCommand("vm-ready", session.body, "key", 'echo ready; read line; echo "after-$line"');
+    const child = spawn("ssh", args, { env, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on("data", (d: Buffer) => {
+        stdout += d.toString();
+        if (stdout.includes("ready")) resolve();
+      });
+      child.on("close", () => reject(new Error(`ssh ended before it was ready: ${stderr}`)));
+    });
+    await ts.control.advanceClock(11 * 60);
+    alice = await ts.signInWithDeviceCode(ALICE);
+    const late = await requestSession(bastionHost, "vm-ready");
+    const refused = await ssh("vm-ready", late.body);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /network security group/);
+    child.stdin.end("still-open\n");
+    assert.equal(await exited, 0, stderr);
+    assert.match(stdout, /after-still-open/);
   });
 
   it("stops the VM's sshd on power-off and starts it on power-on", async () => {

@@ -198,9 +198,11 @@ describe("Entra ID (login origin)", () => {
   it("the device-login page lets a human approve a code", async () => {
     const page = await fetch(`${ts.settings.authorityHost}/devicelogin`);
     const html = await page.text();
-    assert.match(html, /<form method="post" action="\/devicelogin">/);
+    // Relative, so that the page also works under a path prefix (code-server's /proxy/<port>/).
+    assert.match(html, /<form method="post" action="devicelogin">/);
     assert.match(html, /alice@contoso\.example/);
     let code = "";
+    let verificationUri = "";
     const flow = new DeviceCodeCredential({
       tenantId: "organizations",
       clientId: ts.settings.clientId,
@@ -208,11 +210,18 @@ describe("Entra ID (login origin)", () => {
       disableInstanceDiscovery: true,
       userPromptCallback: (info) => {
         code = info.userCode;
-        void fetch(`${ts.settings.authorityHost}/devicelogin`, { method: "POST", body: new URLSearchParams({ code, upn: ALICE, deviceCompliant: "on", location: "office", action: "approve" }) });
+        verificationUri = info.verificationUri;
+        // The link the user is shown: the page on its own plain-HTTP loopback origin, like Azure's
+        // microsoft.com/devicelogin is another host than the token endpoint.
+        void fetch(verificationUri, { method: "POST", body: new URLSearchParams({ code, upn: ALICE, deviceCompliant: "on", location: "office", action: "approve" }) });
       },
     });
     const token = await flow.getToken(ts.settings.armScope);
     assert.equal(claimsOf(token!.token).upn, ALICE);
+    assert.match(verificationUri, /^http:\/\/127\.0\.0\.1:\d+\/devicelogin$/);
+    assert.notEqual(new URL(verificationUri).origin, new URL(ts.settings.authorityHost).origin);
+    assert.equal((await fetch(new URL("/organizations/oauth2/v2.0/token", verificationUri), { method: "POST" })).status, 404, "the page's origin serves the page only");
+    assert.match(await (await fetch(new URL("/", verificationUri))).text(), /<form method="post" action="devicelogin">/, "also at the root, where code-server's /proxy/<port>/ lands");
     const wrong = await fetch(`${ts.settings.authorityHost}/devicelogin`, { method: "POST", body: new URLSearchParams({ code: "NOPE", upn: ALICE, action: "approve" }) });
     assert.equal(wrong.status, 400);
     assert.match(await wrong.text(), /No device code/);

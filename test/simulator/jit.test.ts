@@ -100,7 +100,32 @@ describe("Defender for Cloud JIT", () => {
     await rejectsWith(init([{ number: 22, endTimeUtc: inHours(4) }]), 400, "BadRequest", /exceeds the maximum request access duration PT3H/);
     await rejectsWith(init([{ number: 22, endTimeUtc: new Date(simNow - 60_000) }]), 400, "BadRequest", /in the past/);
     const ok = await init([{ number: 22, endTimeUtc: inHours(3) }]);
-    assert.equal(ok.virtualMachines[0]!.ports[0]!.allowedSourceAddressPrefix, "*", "no prefix given: the policy's");
+    assert.equal(ok.virtualMachines[0]!.ports[0]!.allowedSourceAddressPrefix, "127.0.0.1", "no prefix given: the caller's own address");
+  });
+
+  it("initiate takes exactly one of endTimeUtc and duration (400 InvalidInitiateInput, checked before the policy lookup); an unknown policy is 404 PolicyNotFound", async () => {
+    await syncClock();
+    const raw = clients(ts, alice, dev).raw;
+    const path = (rg: string) => `/subscriptions/${dev}/resourceGroups/${rg}/providers/Microsoft.Security/locations/westeurope/jitNetworkAccessPolicies/default/initiate?api-version=2020-01-01`;
+    const port = (extra: object) => ({ virtualMachines: [{ id: vmId("vm-ready"), ports: [{ number: 22, allowedSourceAddressPrefix: "10.0.1.0/26", ...extra }] }] });
+    const errorOf = (r: { json: unknown }) => (r.json as { error: { code: string; message: string } }).error;
+    for (const body of [port({}), port({ endTimeUtc: inHours(1).toISOString(), duration: "PT1H" })]) {
+      for (const rg of ["rg-vm-ready", "rg-vm-nojit"]) {
+        const r = await raw("POST", path(rg), body);
+        assert.equal(r.status, 400, rg);
+        assert.deepEqual(errorOf(r), { code: "InvalidInitiateInput", message: "Only one of fields 'EndTimeUtc' and 'Duration' can be set." });
+      }
+    }
+    const missing = await raw("POST", path("rg-vm-nojit"), port({ duration: "PT1H" }));
+    assert.equal(missing.status, 404);
+    assert.equal(errorOf(missing).code, "PolicyNotFound");
+    const byDuration = await raw("POST", path("rg-vm-ready"), port({ duration: "PT1H" }));
+    assert.equal(byDuration.status, 202, JSON.stringify(byDuration.json));
+    const end = Date.parse((byDuration.json as { virtualMachines: { ports: { endTimeUtc: string }[] }[] }).virtualMachines[0]!.ports[0]!.endTimeUtc);
+    assert.ok(Math.abs(end - (simNow + 3600_000)) < 60_000, "duration counts from now");
+    const tooLong = await raw("POST", path("rg-vm-ready"), port({ duration: "PT4H" }));
+    assert.equal(tooLong.status, 400);
+    assert.match(errorOf(tooLong).message, /exceeds the maximum request access duration PT3H/);
   });
 
   it("createOrUpdate and delete need write/delete permission; a narrowed policy refuses other source prefixes", async () => {
@@ -122,7 +147,21 @@ describe("Defender for Cloud JIT", () => {
       sec.jitNetworkAccessPolicies.initiate("rg-vm-ready", "westeurope", "default", { virtualMachines: [{ id: vmId("vm-ready"), ports: [{ number: 22, allowedSourceAddressPrefix: prefix, endTimeUtc: inHours(0.5) }] }] });
     await rejectsWith(init("10.9.0.0/24"), 400, "BadRequest", /not allowed by the policy/);
     await rejectsWith(init("10.0.0.0/16"), 400, "BadRequest", /not allowed by the policy/);
-    assert.equal((await init("10.0.1.0/26")).virtualMachines[0]!.ports[0]!.allowedSourceAddressPrefix, "10.0.1.0/26");
+    // Verbatim match, not containment: a range inside the allowed /24 is refused (MicrosoftDocs/azure-docs#53026).
+    await rejectsWith(init("10.0.1.0/26"), 400, "BadRequest", /not allowed by the policy/);
+    assert.equal((await init("10.0.1.0/24")).virtualMachines[0]!.ports[0]!.allowedSourceAddressPrefix, "10.0.1.0/24");
+    await rejectsWith(
+      admin.jitNetworkAccessPolicies.createOrUpdate("rg-vm-ready", "westeurope", "default", { kind: "Basic", virtualMachines: [{ id: vmId("vm-ready"), ports: [{ number: 22, protocol: "TCP", maxRequestAccessDuration: "PT2M" }] }] }),
+      400,
+      "BadRequest",
+      /between 5 minutes and 1 day/,
+    );
+    await rejectsWith(
+      admin.jitNetworkAccessPolicies.createOrUpdate("rg-vm-ready", "westeurope", "default", { kind: "Basic", virtualMachines: [{ id: vmId("vm-ready"), ports: [{ number: 22, protocol: "TCP", maxRequestAccessDuration: "P2D" }] }] }),
+      400,
+      "BadRequest",
+      /between 5 minutes and 1 day/,
+    );
     await rejectsWith(admin.jitNetworkAccessPolicies.createOrUpdate("rg-vm-ready", "westeurope", "default", { kind: "Basic", virtualMachines: [{ id: vmId("vm-dev-01"), ports: [{ number: 22, protocol: "TCP", maxRequestAccessDuration: "PT1H" }] }] }), 400, "BadRequest", /own resource group/);
     await rejectsWith(sec.jitNetworkAccessPolicies.delete("rg-vm-ready", "westeurope", "default"), 403, "AuthorizationFailed", /delete/);
     await admin.jitNetworkAccessPolicies.delete("rg-vm-ready", "westeurope", "default");

@@ -114,6 +114,19 @@ describe("Resource Graph route", () => {
     assert.deepEqual(rowsOf(skipped.data), [rowsOf(first.data)[1]]);
   });
 
+  it("refuses an api-version ARM does not route for Microsoft.ResourceGraph/resources with 404 InvalidResourceType", async () => {
+    const body = { query: "Resources | project id", subscriptions: subs() };
+    const bad = await clients(ts, alice).raw("POST", "/providers/Microsoft.ResourceGraph/resources?api-version=2024-01-01", body);
+    assert.equal(bad.status, 404);
+    const error = (bad.json as { error: { code: string; message: string } }).error;
+    assert.equal(error.code, "InvalidResourceType");
+    assert.match(error.message, /for api version '2024-01-01'\. The supported api-versions are '.*2021-03-01.*'\./);
+    for (const stable of ["2019-04-01", "2021-03-01", "2022-10-01"]) {
+      const ok = await clients(ts, alice).raw("POST", `/providers/Microsoft.ResourceGraph/resources?api-version=${stable}`, body);
+      assert.equal(ok.status, 200, stable);
+    }
+  });
+
   it("answers a KQL syntax error with ARG's 400 and ParserFailure details", async () => {
     await assert.rejects(clients(ts, alice).graph.resources({ query: "Resources | where type =~", subscriptions: subs() }), (e: RestError) => {
       assert.equal(e.statusCode, 400);

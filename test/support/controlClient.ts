@@ -30,6 +30,8 @@ export interface AuditRecord {
   status: number;
   principal?: string;
   detail?: string;
+  /** The raw path when the client sent a run of slashes. */
+  nonCanonicalPath?: string;
 }
 
 export interface PimRequestSummary {

@@ -22,6 +22,10 @@ export interface SimulatorSettings {
   controlUrl: string;
   /** `<resourceManagerAudience>/.default` */
   armScope: string;
+  /** The cloud's `activeDirectoryResourceId` (the Bastion `aztoken` audience). */
+  activeDirectoryResourceId: string;
+  /** `<activeDirectoryResourceId>/.default`, trailing slash kept (`https://management.core.windows.net//.default`). */
+  bastionScope: string;
   /** The raw VS Code settings object. */
   raw: Record<string, unknown>;
 }
@@ -73,6 +77,8 @@ export async function startTestSimulator(scenario: string | Scenario = "demo", o
     tenantId: String(raw["azureJit.auth.tenantId"]),
     controlUrl: String(raw["azureJit.demo.simulatorControlUrl"]),
     armScope: `${cloud.resourceManagerAudience!.replace(/\/+$/, "")}/.default`,
+    activeDirectoryResourceId: cloud.activeDirectoryResourceId!,
+    bastionScope: `${cloud.activeDirectoryResourceId!}/.default`,
     raw,
   };
   const control = new ControlClient(settings.controlUrl);

@@ -103,7 +103,7 @@ describe("tunnel.js against the whole simulator", { timeout: 10 * 60_000 }, () =
         async openSession(host, port, signal) {
           const resourceId = vmIds.get(host);
           if (!resourceId) throw new JitError("VmNotFound", `${host} is not an Azure JIT Connect host`);
-          const token = await credential.getToken(tsim.settings.armScope, { abortSignal: signal });
+          const token = await credential.getToken(tsim.settings.bastionScope, { abortSignal: signal });
           assert.ok(token);
           return requestSession({ endpoint: bastionDns, resourceId, port, armToken: token.token }, signal);
         },

@@ -1,7 +1,7 @@
 /** The typed settings module: defaults, validation, what a change requires, the log line. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { describeConfig, impactsOf, readConfig, SETTING_DEFAULTS } from "../../src/vscode/config";
+import { describeConfig, impactsOf, preselectedDuration, readConfig, SETTING_DEFAULTS } from "../../src/vscode/config";
 
 const source = (values: Record<string, unknown>) => ({ get: <T>(key: string): T | undefined => values[key] as T | undefined });
 
@@ -53,5 +53,17 @@ describe("config", () => {
     assert.match(line, /auth=servicePrincipal/);
     assert.match(line, /certificate=set/);
     assert.doesNotMatch(line, /cert\.pem/);
+  });
+
+  it("the preselected duration is in minutes, and a value set in the former ISO key still counts", () => {
+    assert.equal(readConfig(source({})).config.defaultDuration, "PT60M");
+    assert.equal(readConfig(source({ "access.defaultDurationMinutes": 90 })).config.defaultDuration, "PT90M");
+    assert.equal(readConfig(source({ "access.defaultDuration": "PT2H" })).config.defaultDuration, "PT2H", "an upgrade keeps an old setting");
+    assert.equal(readConfig(source({ "access.defaultDuration": "PT2H", "access.defaultDurationMinutes": 30 })).config.defaultDuration, "PT30M", "the new key wins once changed");
+    const problems: string[] = [];
+    assert.equal(preselectedDuration(2, "", problems), "PT60M");
+    assert.equal(preselectedDuration(60, "two hours", problems), "PT60M");
+    assert.equal(problems.length, 2);
+    assert.match(problems[0]!, /defaultDurationMinutes must be a number of minutes from 5 to 1440/);
   });
 });

@@ -23,10 +23,10 @@ interface Manifest {
   contributes: {
     commands: Command[];
     menus: Record<string, { command: string; when?: string }[]>;
-    configuration: { properties: Record<string, Setting> };
+    configuration: { id?: string; title: string; properties: Record<string, Setting> }[];
     viewsWelcome: { view: string; contents: string; when?: string }[];
     views: Record<string, { id: string }[]>;
-    walkthroughs: { steps: { media: { markdown?: string }; completionEvents?: string[] }[] }[];
+    walkthroughs: { steps: { id: string; description: string; media: { markdown?: string }; completionEvents?: string[] }[] }[];
   };
 }
 
@@ -77,7 +77,21 @@ describe("manifest: commands", () => {
 });
 
 describe("manifest: settings", () => {
-  const props = c.configuration.properties;
+  const props: Record<string, Setting> = Object.assign({}, ...c.configuration.map((group) => group.properties));
+
+  it("settings come in titled groups by purpose, each setting in exactly one", () => {
+    assert.ok(Array.isArray(c.configuration) && c.configuration.length >= 4, "an array of groups");
+    for (const group of c.configuration) assert.match(group.title, /^%azureJit\.config\.[a-zA-Z]+%$/);
+    const keys = c.configuration.flatMap((group) => Object.keys(group.properties));
+    assert.equal(new Set(keys).size, keys.length);
+  });
+
+  it("no setting asks for an ISO 8601 duration except the deprecated one kept for old values", () => {
+    const describedAs = (s: Setting): string => nls[(s.markdownDescription ?? s.description ?? "").replace(/%/g, "")] ?? "";
+    const iso = Object.entries(props).filter(([, s]) => /ISO 8601|\bPT\d/.test(describedAs(s)) || /^PT\d/.test(String(s.default)));
+    assert.deepEqual(iso.map(([k]) => k), ["azureJit.access.defaultDuration"]);
+    assert.ok((props["azureJit.access.defaultDuration"] as { markdownDeprecationMessage?: string }).markdownDeprecationMessage);
+  });
 
   it("every setting is in the typed config module with the same default", () => {
     const declared = Object.fromEntries(Object.entries(props).map(([k, v]) => [k.replace(/^azureJit\./, ""), v.default]));
@@ -90,6 +104,40 @@ describe("manifest: settings", () => {
       assert.deepEqual(setting.enum, SETTING_ENUMS[short] ? [...SETTING_ENUMS[short]!] : undefined, key);
       if (setting.enum) assert.equal(setting.enumDescriptions?.length, setting.enum.length, key);
       assert.match(setting.markdownDescription ?? setting.description ?? "", /^%.+%$/, `${key}: description`);
+    }
+  });
+});
+
+describe("manifest: walkthrough", () => {
+  const steps = c.walkthroughs.flatMap((w) => w.steps);
+
+  it("every step can tick: its completion events name a declared command, context key or view", () => {
+    const commands = new Set(c.commands.map((x) => x.command));
+    const views = new Set(Object.values(c.views).flat().map((v) => v.id));
+    for (const step of steps) {
+      assert.ok((step.completionEvents ?? []).length > 0, `${step.id}: no completion event, so it never ticks`);
+      for (const event of step.completionEvents ?? []) {
+        const [kind, target = ""] = event.split(/:(.*)/s);
+        if (kind === "onCommand") assert.ok(commands.has(target), `${step.id}: ${event}`);
+        else if (kind === "onView") assert.ok(views.has(target), `${step.id}: ${event}`);
+        else if (kind === "onContext") assert.ok((/^[\w.]+/.exec(target)?.[0] ?? "") in CONTEXT_KEY_DEFAULTS, `${step.id}: ${event}`);
+        else assert.fail(`${step.id}: unexpected completion event ${event}`);
+      }
+    }
+  });
+
+  it("step descriptions use no code spans (VS Code shows the backticks raw there)", () => {
+    for (const step of steps) assert.doesNotMatch(nls[step.description.replace(/%/g, "")] ?? step.description, /`/, step.id);
+  });
+
+  it("step pages draw icons as images, not symbols a browser without emoji fonts shows as boxes, and every image exists", () => {
+    for (const step of steps) {
+      if (!step.media.markdown) continue;
+      const file = path.join(root, step.media.markdown);
+      const text = readFileSync(file, "utf8");
+      assert.doesNotMatch(text, /[\u2190-\u2bff\u{1f000}-\u{1faff}]/u, `${step.media.markdown} has a symbol glyph`);
+      assert.doesNotMatch(text, /\$\([a-z-]+\)/, `${step.media.markdown}: codicon syntax does not render in walkthrough pages`);
+      for (const m of text.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)) assert.ok(existsSync(path.join(path.dirname(file), m[1]!)), `${step.media.markdown}: ${m[1]}`);
     }
   });
 });

@@ -12,6 +12,7 @@ import { armUnauthorized, bearerToken, checkToken } from "./armAuth";
 import { setCaller, type ArmDeps } from "./armContext";
 import { registerCompute } from "./compute";
 import { registerJit } from "./jit/jitRoutes";
+import { registerManagementGroups } from "./managementGroups";
 import { registerNetwork } from "./network";
 import { registerAuthorization } from "./pim/pimRoutes";
 import { registerResourceGraph } from "./resourceGraph/resourceGraphRoute";
@@ -31,6 +32,7 @@ export class ArmService {
 
   constructor(private readonly deps: ArmDeps) {
     registerSubscriptions(this.router, deps);
+    registerManagementGroups(this.router, deps);
     registerCompute(this.router, deps);
     registerNetwork(this.router, deps);
     registerAuthorization(this.router, deps);

@@ -19,6 +19,15 @@ import type { Rbac } from "../world/rbac";
 import type { World } from "../world/world";
 import type { VmFleet } from "./vmFleet";
 
+/**
+ * The audience of the `aztoken` Microsoft's client sends: az's `active_directory_resource_id`
+ * (azure-cli-core `cloud.py`; azure-cli-extensions `src/bastion/azext_bastion/tunnel.py` sends
+ * `get_raw_token()` with its default resource). The simulator's cloud uses the public cloud's value.
+ */
+export const BASTION_TOKEN_RESOURCE = "https://management.core.windows.net/";
+
+const normAudience = (v: string): string => v.trim().replace(/\/+$/, "").toLowerCase();
+
 export interface AuthorityDeps {
   world: World;
   rbac: Rbac;
@@ -27,6 +36,8 @@ export interface AuthorityDeps {
   key: SigningKey;
   now: () => number;
   armOrigin: () => string;
+  /** Switch: also accept an `aztoken` for the ARM endpoint's audience (management.azure.com). */
+  acceptResourceManagerAudience?: boolean;
 }
 
 const SKU_MESSAGE = "Bastion Host SKU must be Standard or Premium and Native Client must be enabled.";
@@ -58,7 +69,8 @@ export function createBastionAuthority(d: AuthorityDeps): BastionAuthority {
       if (!/^\d+$/.test(portText) || port < 1 || port > 65535) return deny(400, `Invalid workloadHostPort '${portText}'.`);
       const aztoken = form.get("aztoken");
       if (!aztoken) return deny(401, "The 'aztoken' field (an ARM access token) is required.");
-      const check = checkToken(d.key, aztoken, d.now(), (aud) => isArmAudience(aud, d.armOrigin()), "ARM");
+      const audienceOk = (aud: string): boolean => normAudience(aud) === normAudience(BASTION_TOKEN_RESOURCE) || (d.acceptResourceManagerAudience === true && isArmAudience(aud, d.armOrigin()));
+      const check = checkToken(d.key, aztoken, d.now(), audienceOk, `'${BASTION_TOKEN_RESOURCE}'`);
       if (!check.ok) return deny(401, `The ARM access token was rejected: ${check.message}`);
       const caller = check.caller;
       const nativeClient = bastion.sku === "Developer" || ((bastion.sku === "Standard" || bastion.sku === "Premium") && bastion.enableTunneling);

@@ -23,7 +23,7 @@ small{color:#555}
 <h1>Azure simulator – Enter code</h1>
 <p><small>This page stands in for Microsoft's device login. Nothing here reaches Azure.</small></p>
 ${msg}
-<form method="post" action="/devicelogin">
+<form method="post" action="devicelogin">
 <label for="code">Code</label><input id="code" name="code" type="text" autocomplete="off" value="${esc(args.prefillCode)}" required>
 <label for="upn">Account</label><select id="upn" name="upn">${userOptions}</select>
 <div class="check"><input id="mfa" name="mfa" type="checkbox"><label for="mfa">Complete multi-factor authentication</label></div>

@@ -33,6 +33,13 @@ export interface LoginServiceDeps {
   now: () => number;
   settings: LoadedScenario["simulation"];
   armOrigin: () => string;
+  /**
+   * Origin of the device-login page named in `verification_uri`. Azure names a different host than
+   * the token endpoint (https://microsoft.com/devicelogin); the simulator's is plain HTTP on
+   * loopback so that a browser reaches it with no certificate to accept, also through code-server's
+   * `/proxy/<port>/` (which speaks HTTP only). Empty: the login origin itself.
+   */
+  deviceLoginOrigin?: () => string;
 }
 
 export class LoginService {
@@ -119,7 +126,7 @@ export class LoginService {
     const claims = parseClaimsRequest(form.get("claims"));
     const lifetime = this.d.settings.deviceCodeLifetimeSeconds;
     const entry = this.d.store.newDeviceCode({ clientId, tenantSegment: segment, scope, claims, expiresAt: this.d.now() + lifetime * 1000 });
-    const verificationUri = `${req.origin}/devicelogin`;
+    const verificationUri = `${this.d.deviceLoginOrigin?.() || req.origin}/devicelogin`;
     return {
       status: 200,
       body: {

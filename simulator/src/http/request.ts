@@ -14,6 +14,12 @@ export interface SimRequest {
   segments: string[];
   /** True when the raw path ended with "/" (Key Vault's `secrets/{name}/`). */
   trailingSlash: boolean;
+  /**
+   * The raw path when it held a run of slashes (`//providers/...` from an SDK given an empty scope).
+   * ARM accepts such paths (azure-facts §7), so the request is served, but the audit log keeps the raw
+   * form so that a test can assert the product sends only canonical paths.
+   */
+  nonCanonicalPath?: string;
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
   body: Buffer;
@@ -21,11 +27,13 @@ export interface SimRequest {
   origin: string;
   /** Absolute URL as the client sent it (for nextLink). */
   url: URL;
+  /** The client's address as the server saw it (JIT uses it when a request names no source prefix). */
+  remoteAddress?: string;
   /** Filled by handlers for the audit log. */
   audit: { service?: AuditEntry["service"]; principal?: string; detail?: string };
 }
 
-export function normaliseRequest(method: string, rawUrl: string, headers: IncomingHttpHeaders, body: Buffer, origin: string): SimRequest {
+export function normaliseRequest(method: string, rawUrl: string, headers: IncomingHttpHeaders, body: Buffer, origin: string, remoteAddress?: string): SimRequest {
   const qIndex = rawUrl.indexOf("?");
   const rawPath = qIndex >= 0 ? rawUrl.slice(0, qIndex) : rawUrl;
   const rawQuery = qIndex >= 0 ? rawUrl.slice(qIndex + 1) : "";
@@ -46,11 +54,13 @@ export function normaliseRequest(method: string, rawUrl: string, headers: Incomi
     path,
     segments,
     trailingSlash: collapsed.length > 1 && collapsed.endsWith("/"),
+    ...(collapsed !== rawPath ? { nonCanonicalPath: rawPath } : {}),
     query: new URLSearchParams(rawQuery),
     headers,
     body,
     origin,
     url: new URL(`${origin}${collapsed}${rawQuery ? `?${rawQuery}` : ""}`),
+    ...(remoteAddress ? { remoteAddress } : {}),
     audit: {},
   };
 }

@@ -91,7 +91,7 @@ async function serve(opts: ServiceOptions, origin: string, raw: http.IncomingMes
   let reply: Reply;
   try {
     const body = await readBody(raw);
-    req = normaliseRequest(raw.method ?? "GET", raw.url ?? "/", raw.headers, body, origin);
+    req = normaliseRequest(raw.method ?? "GET", raw.url ?? "/", raw.headers, body, origin, raw.socket.remoteAddress?.replace(/^::ffff:/, ""));
     reply = await withFaults(opts, req);
   } catch (e) {
     reply = errorReply(e, opts.errorFormat);
@@ -120,6 +120,7 @@ async function serve(opts: ServiceOptions, origin: string, raw: http.IncomingMes
     status: reply.status,
     ...(req?.audit.principal ? { principal: req.audit.principal } : {}),
     ...(req?.audit.detail ? { detail: req.audit.detail } : {}),
+    ...(req?.nonCanonicalPath ? { nonCanonicalPath: redactPath(req.nonCanonicalPath) } : {}),
   });
 }
 

@@ -21,6 +21,7 @@ import type {
   VirtualNetworkModel,
 } from "../world/model";
 import { BUILT_IN_ROLES } from "../world/roleDefinitions";
+import { managementGroupId, type ManagementGroupModel } from "../world/scopeLineage";
 import { ScenarioError } from "./check";
 import type { JitPortSpec, PimPolicySpec, Scenario } from "./schema";
 
@@ -32,6 +33,8 @@ export interface SimulationSettings {
   jitInitiatingSeconds: number;
   vmStartSeconds: number;
   armPageSize: number;
+  bastionAcceptsResourceManagerAudience: boolean;
+  asTargetIncludesInherited: boolean;
   caeChallenge?: { pathRegex?: string; count: number };
 }
 
@@ -89,6 +92,7 @@ export interface LoadedScenario {
   users: UserModel[];
   servicePrincipals: ServicePrincipalModel[];
   subscriptions: SubscriptionModel[];
+  managementGroups: ManagementGroupModel[];
   roleDefinitions: RoleDefinitionModel[];
   roleAssignments: RoleAssignmentModel[];
   virtualNetworks: VirtualNetworkModel[];
@@ -169,6 +173,25 @@ export function resolveScenario(s: Scenario, file: string, nowMs: number): Loade
   const subRef = (name: string, path: string): SubscriptionModel | undefined => {
     const found = subscriptions.find((x) => lower(x.name) === lower(name) || lower(x.id) === lower(name));
     if (!found) problems.push(`${path}: unknown subscription "${name}" (known: ${subscriptions.map((x) => x.name).join(", ")})`);
+    return found;
+  };
+
+  // --- management groups
+  const managementGroups: ManagementGroupModel[] = [];
+  (s.managementGroups ?? []).forEach((g, i) => {
+    const path = `managementGroups[${i}]`;
+    const tenant = tenants.find((t) => lower(t.name) === lower(g.tenant) || lower(t.id) === lower(g.tenant));
+    if (!tenant) problems.push(`${path}.tenant: unknown tenant "${g.tenant}"`);
+    const subscriptionIds = (g.subscriptions ?? []).map((x, k) => subRef(x, `${path}.subscriptions[${k}]`)?.id).filter((x): x is string => x !== undefined);
+    managementGroups.push({ name: g.name, id: managementGroupId(g.name), displayName: g.displayName ?? g.name, tenantId: tenant?.id ?? "", parent: g.parent, subscriptionIds });
+  });
+  managementGroups.forEach((g, i) => {
+    if (g.parent && !managementGroups.some((x) => lower(x.name) === lower(g.parent!))) problems.push(`managementGroups[${i}].parent: unknown management group "${g.parent}"`);
+  });
+  checkUnique(problems, "managementGroups", managementGroups.map((g) => lower(g.name)), "management group name");
+  const groupRef = (name: string, path: string): ManagementGroupModel | undefined => {
+    const found = managementGroups.find((g) => lower(g.name) === lower(name));
+    if (!found) problems.push(`${path}: unknown management group "${name}"`);
     return found;
   };
 
@@ -317,15 +340,19 @@ export function resolveScenario(s: Scenario, file: string, nowMs: number): Loade
       if (!v) problems.push(`${path}: unknown VM "${m[1]}"`);
       return v?.id;
     }
+    m = /^(?:mg:|\/providers\/Microsoft\.Management\/managementGroups\/)([^/]+)$/i.exec(t);
+    if (m) return groupRef(m[1]!, path)?.id;
     m = /^\/subscriptions\/([^/]+)(\/.*)?$/i.exec(t);
     if (m) {
       const sb = subRef(m[1]!, path);
       return sb ? `/subscriptions/${sb.id}${(m[2] ?? "").replace(/\/+$/, "")}` : undefined;
     }
-    problems.push(`${path}: "${text}" is not a scope (use /, /subscriptions/<name or id>/..., vault:<name>, vm:<name>)`);
+    problems.push(`${path}: "${text}" is not a scope (use /, /subscriptions/<name or id>/..., mg:<name>, vault:<name>, vm:<name>)`);
     return undefined;
   };
   const tenantOfScope = (scope: string): string | undefined => {
+    const g = /^\/providers\/Microsoft\.Management\/managementGroups\/([^/]+)$/i.exec(scope);
+    if (g) return managementGroups.find((x) => lower(x.name) === lower(g[1]!))?.tenantId;
     const m = /^\/subscriptions\/([^/]+)/i.exec(scope);
     return m ? subscriptions.find((x) => lower(x.id) === lower(m[1]!))?.tenantId : undefined;
   };
@@ -395,6 +422,11 @@ export function resolveScenario(s: Scenario, file: string, nowMs: number): Loade
     const vmsOut: JitPolicyInit["virtualMachines"] = [];
     j.virtualMachines.forEach((v, k) => {
       const vm = vmIn(v.name, `${path}.virtualMachines[${k}].name`);
+      v.ports.forEach((port, n) => {
+        const max = parseIsoDuration(port.maxRequestAccessDuration ?? "PT3H");
+        // "Minimum 5 minutes, maximum 1 day" (jitNetworkAccessPolicies.json, 2020-01-01).
+        if (max !== undefined && (max < 5 * 60_000 || max > 24 * 3600_000)) problems.push(`${path}.virtualMachines[${k}].ports[${n}].maxRequestAccessDuration: must be between PT5M and P1D`);
+      });
       if (vm) vmsOut.push({ id: vm.id, ports: v.ports.map(jitPort) });
     });
     const location = j.location ?? vms.find((v) => vmsOut.some((x) => x.id === v.id))?.location ?? DEFAULT_LOCATION;
@@ -422,7 +454,7 @@ export function resolveScenario(s: Scenario, file: string, nowMs: number): Loade
   if (problems.length > 0) throw new ScenarioError(file, problems);
   const sim = s.simulation ?? {};
   return {
-    name: s.name, description: s.description ?? "", source: file,
+    name: s.name, description: s.description ?? "", source: file, managementGroups,
     simulation: {
       tokenLifetimeSeconds: sim.tokenLifetimeSeconds ?? 3599,
       deviceCodeLifetimeSeconds: sim.deviceCodeLifetimeSeconds ?? 900,
@@ -431,6 +463,8 @@ export function resolveScenario(s: Scenario, file: string, nowMs: number): Loade
       jitInitiatingSeconds: sim.jitInitiatingSeconds ?? 0,
       vmStartSeconds: sim.vmStartSeconds ?? 0,
       armPageSize: sim.armPageSize ?? 100,
+      bastionAcceptsResourceManagerAudience: sim.bastionAcceptsResourceManagerAudience ?? false,
+      asTargetIncludesInherited: sim.asTargetIncludesInherited ?? false,
       caeChallenge: sim.caeChallenge ? { pathRegex: sim.caeChallenge.pathRegex, count: sim.caeChallenge.count ?? 1 } : undefined,
     },
     tenants, users, servicePrincipals, subscriptions, roleDefinitions, roleAssignments, virtualNetworks, networkInterfaces, bastions, vaults, vms,

@@ -7,8 +7,8 @@
  *
  * Scope strings (role assignments, eligibilities, PIM policies) are ARM scopes in which the
  * subscription may be written by name: `/subscriptions/Contoso Dev/resourceGroups/rg-vm-dev-01`.
- * Shorthands: `vault:<name>` (a vault's id), `vault:<name>/secrets/<secret>`, `vm:<name>`, and
- * `/` (tenant root).
+ * Shorthands: `vault:<name>` (a vault's id), `vault:<name>/secrets/<secret>`, `vm:<name>`,
+ * `mg:<name>` (a management group), and `/` (tenant root).
  *
  * Placeholders: `{{osUser}}` becomes the OS account running the simulator (sshd only logs in real
  * users). Secret tags on VMs are derived at start, when each vault's URL is known.
@@ -37,6 +37,18 @@ export const simulationCheck = object(
     vmStartSeconds: number({ min: 0 }),
     /** Page size of ARM list operations (default 100). */
     armPageSize: number({ integer: true, min: 1 }),
+    /**
+     * The Bastion data plane also accepts an `aztoken` whose audience is the ARM endpoint
+     * (management.azure.com), not only the `activeDirectoryResourceId` az sends (default false:
+     * whether Azure accepts it is undocumented, azure-facts §5).
+     */
+    bastionAcceptsResourceManagerAudience: boolean(),
+    /**
+     * `roleEligibilityScheduleInstances?$filter=asTarget()` at a subscription or resource-group scope
+     * also returns eligibilities inherited from management groups above it (default false: no
+     * Microsoft source says it does, azure-facts §3). Unfiltered lists always include them.
+     */
+    asTargetIncludesInherited: boolean(),
     /** CAE: answer the next `count` ARM calls whose path matches `pathRegex` with an insufficient_claims challenge (§7). */
     caeChallenge: object({}, { pathRegex: string(), count: number({ integer: true, min: 1 }) }),
   },
@@ -90,6 +102,16 @@ export const userCheck = object(
 );
 
 export const subscriptionCheck = object({ name: name, tenant: string() }, { id: guid });
+
+/**
+ * A management group: its name is its id segment (`/providers/Microsoft.Management/managementGroups/<name>`).
+ * `parent` names another group (default: the tenant root group); `subscriptions` are by name or id.
+ * Scopes may then be written `/providers/Microsoft.Management/managementGroups/<name>` or `mg:<name>`.
+ */
+export const managementGroupCheck = object(
+  { name: string({ pattern: /^[A-Za-z0-9][A-Za-z0-9._()-]{0,89}$/, hint: "a management group name (letters, digits, - _ . ( ))" }), tenant: string() },
+  { displayName: string(), parent: string(), subscriptions: array(string()) },
+);
 
 export const roleDefinitionCheck = object(
   { name: string() },
@@ -191,6 +213,7 @@ export const scenarioCheck = object(
     description: string(),
     simulation: simulationCheck,
     users: array(userCheck),
+    managementGroups: array(managementGroupCheck),
     roleDefinitions: array(roleDefinitionCheck),
     roleAssignments: array(roleAssignmentCheck),
     virtualNetworks: array(virtualNetworkCheck),

@@ -1,5 +1,6 @@
 import { idKey, keyCovers, scopeCovers } from "../util/ids";
 import type { RoleAssignmentModel, RoleDefinitionModel } from "./model";
+import type { ScopeLineage } from "./scopeLineage";
 
 /** Who is calling, from a verified access token. */
 export interface Caller {
@@ -46,6 +47,8 @@ export class Rbac {
   constructor(
     roles: RoleDefinitionModel[],
     private readonly assignmentsOf: (principalId: string) => RoleAssignmentModel[],
+    /** Management-group hierarchy: an assignment at a group covers every subscription below it. */
+    private readonly lineage?: ScopeLineage,
   ) {
     for (const r of roles) this.roles.set(r.guid.toLowerCase(), r);
   }
@@ -68,7 +71,7 @@ export class Rbac {
   can(caller: Pick<Caller, "objectId">, action: string, scope: string, data = false): boolean {
     const target = idKey(scope);
     for (const a of this.assignmentsOf(caller.objectId)) {
-      if (!keyCovers(idKey(a.scope), target)) continue;
+      if (!(this.lineage ? this.lineage.covers(a.scope, target) : keyCovers(idKey(a.scope), target))) continue;
       const role = this.roles.get(a.roleGuid.toLowerCase());
       if (role && roleAllows(role, action, data)) return true;
     }
@@ -77,6 +80,7 @@ export class Rbac {
 
   /** True when the caller has any assignment at, above or below `scope` (subscription visibility). */
   touches(caller: Pick<Caller, "objectId">, scope: string): boolean {
-    return this.assignmentsOf(caller.objectId).some((a) => scopeCovers(a.scope, scope) || scopeCovers(scope, a.scope));
+    const covers = (x: string, y: string): boolean => (this.lineage ? this.lineage.covers(x, y) : scopeCovers(x, y));
+    return this.assignmentsOf(caller.objectId).some((a) => covers(a.scope, scope) || covers(scope, a.scope));
   }
 }

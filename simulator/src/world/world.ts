@@ -1,6 +1,7 @@
 import type { LoadedScenario } from "../scenario/resolve";
 import { idKey } from "../util/ids";
 import type { ResourceModel, SubscriptionModel, VirtualMachineModel } from "./model";
+import { ScopeLineage } from "./scopeLineage";
 
 /**
  * Index over the scenario's resources: by id, and by (subscription, type) so that subscription
@@ -13,7 +14,11 @@ export class World {
   private readonly bySubType = new Map<string, Map<string, ResourceModel[]>>();
   private readonly subs = new Map<string, SubscriptionModel>();
 
+  /** Scope coverage with the management-group hierarchy (see ScopeLineage). */
+  readonly lineage: ScopeLineage;
+
   constructor(readonly scenario: LoadedScenario) {
+    this.lineage = new ScopeLineage(scenario.managementGroups, scenario.subscriptions);
     for (const s of scenario.subscriptions) this.subs.set(s.id.toLowerCase(), s);
     const all: ResourceModel[] = [...scenario.virtualNetworks, ...scenario.networkInterfaces, ...scenario.bastions, ...scenario.vaults, ...scenario.vms];
     for (const r of all) {

@@ -58,15 +58,48 @@ function requestLogPolicy(logger: Logger): PipelinePolicy {
   };
 }
 
-function additionalPolicies(env: ClientEnvironment): { policy: PipelinePolicy; position: "perRetry" }[] {
-  const policies: { policy: PipelinePolicy; position: "perRetry" }[] = [{ policy: requestLogPolicy(env.logger ?? nullLogger), position: "perRetry" }];
+/**
+ * Sends ARM paths in canonical form. Scope-style operations (`/{scope}/providers/...`) are built by
+ * core-client, which strips only one leading slash from the template: a tenant scope of "" becomes
+ * `//providers/...` and "/" becomes `///providers/...` (azure-facts §7). ARM happens to accept a
+ * double slash, but that is not a documented form, so every run of slashes in the path is collapsed.
+ * ARM ids never hold an empty segment, so nothing meaningful is lost.
+ */
+export function canonicalArmPathPolicy(): PipelinePolicy {
+  return {
+    name: "azureJitCanonicalArmPath",
+    sendRequest(request, next) {
+      request.url = canonicalArmUrl(request.url);
+      return next(request);
+    },
+  };
+}
+
+/** The URL with runs of slashes in its path collapsed to one (query and origin untouched). */
+export function canonicalArmUrl(url: string): string {
+  const parsed = new URL(url);
+  const path = parsed.pathname.replace(/\/{2,}/g, "/");
+  if (path === parsed.pathname) return url;
+  parsed.pathname = path;
+  return parsed.toString();
+}
+
+type AdditionalPolicy = { policy: PipelinePolicy; position: "perCall" | "perRetry" };
+
+function additionalPolicies(env: ClientEnvironment): AdditionalPolicy[] {
+  const policies: AdditionalPolicy[] = [{ policy: requestLogPolicy(env.logger ?? nullLogger), position: "perRetry" }];
   if (env.clock) policies.push({ policy: serverDatePolicy(env.clock), position: "perRetry" });
   return policies;
 }
 
+/** The policies of every ARM client: the common ones plus canonical paths. */
+function armPolicies(env: ClientEnvironment): AdditionalPolicy[] {
+  return [{ policy: canonicalArmPathPolicy(), position: "perCall" }, ...additionalPolicies(env)];
+}
+
 /** Options for classic (core-client) ARM clients: they take `endpoint` + `credentialScopes` (§0.2, §6.5). */
-function classicOptions(env: ClientEnvironment): { endpoint: string; credentialScopes: string[]; additionalPolicies: { policy: PipelinePolicy; position: "perRetry" }[] } {
-  return { endpoint: env.cloud.resourceManagerEndpoint, credentialScopes: [armScope(env.cloud)], additionalPolicies: additionalPolicies(env) };
+function classicOptions(env: ClientEnvironment): { endpoint: string; credentialScopes: string[]; additionalPolicies: AdditionalPolicy[] } {
+  return { endpoint: env.cloud.resourceManagerEndpoint, credentialScopes: [armScope(env.cloud)], additionalPolicies: armPolicies(env) };
 }
 
 /** PIM (roleEligibilityScheduleInstances, roleAssignmentScheduleRequests, policies), api 2020-10-01. */
@@ -84,7 +117,7 @@ export function createComputeClient(env: ClientEnvironment, subscriptionId: stri
   return new ComputeManagementClient(env.credential, subscriptionId, {
     endpoint: env.cloud.resourceManagerEndpoint,
     credentials: { scopes: [armScope(env.cloud)] },
-    additionalPolicies: additionalPolicies(env),
+    additionalPolicies: armPolicies(env),
   });
 }
 
@@ -92,8 +125,18 @@ export function createNetworkClient(env: ClientEnvironment, subscriptionId: stri
   return new NetworkManagementClient(env.credential, subscriptionId, classicOptions(env));
 }
 
+/**
+ * Resource Graph `resources` api-version. arm-resourcegraph 5.0.0-beta.4 defaults to the preview
+ * 2021-06-01-preview; the query the product sends (`subscriptions`, `$top`, `$skipToken`,
+ * `resultFormat`) is all in the stable 2021-03-01 (azure-rest-api-specs
+ * `specification/resourcegraph/.../ResourceGraph/examples/2021-03-01`), which sovereign clouds also
+ * serve (their supported list, quoted in microsoft/ARI#306, stops at 2022-10-01). The client's
+ * `apiVersion` option pins it through the SDK's own api-version policy.
+ */
+export const RESOURCE_GRAPH_API_VERSION = "2021-03-01";
+
 export function createResourceGraphClient(env: ClientEnvironment): ResourceGraphClient {
-  return new ResourceGraphClient(env.credential, classicOptions(env));
+  return new ResourceGraphClient(env.credential, { ...classicOptions(env), apiVersion: RESOURCE_GRAPH_API_VERSION });
 }
 
 /** A page of an ARM list: `{value, nextLink}`. */
@@ -108,19 +151,22 @@ export interface ArmPage {
  * this sends them through that client's pipeline (same bearer, retry and logging policies).
  */
 export interface ArmListClient {
-  /** Every item of a list, following `nextLink`. `path` is relative to the ARM endpoint. */
-  listAll(path: string, apiVersion: string, signal?: AbortSignal): Promise<unknown[]>;
+  /**
+   * Every item of a list, following `nextLink`. `path` is relative to the ARM endpoint. `POST` is for
+   * list operations ARM exposes as actions (`getEntities`); every page is then a POST without a body.
+   */
+  listAll(path: string, apiVersion: string, signal?: AbortSignal, method?: "GET" | "POST"): Promise<unknown[]>;
 }
 
 export function createSubscriptionClient(env: ClientEnvironment): ArmListClient {
   const client = new SubscriptionClient(env.credential, classicOptions(env));
   const base = env.cloud.resourceManagerEndpoint.replace(/\/+$/, "");
   return {
-    async listAll(path, apiVersion, signal) {
+    async listAll(path, apiVersion, signal, method = "GET") {
       const items: unknown[] = [];
       let url: string | undefined = `${base}${path}${path.includes("?") ? "&" : "?"}api-version=${encodeURIComponent(apiVersion)}`;
       while (url) {
-        const request = createPipelineRequest({ url, method: "GET", abortSignal: signal });
+        const request = createPipelineRequest({ url, method, abortSignal: signal });
         request.headers.set("Accept", "application/json");
         const response = await client.sendRequest(request);
         let body: unknown;
@@ -131,7 +177,7 @@ export function createSubscriptionClient(env: ClientEnvironment): ArmListClient 
         }
         if (response.status < 200 || response.status >= 300) {
           const error = (body as { error?: { code?: string; message?: string } } | undefined)?.error;
-          throw new RestError(error?.message ?? `GET ${path} failed with HTTP ${response.status}`, { code: error?.code, statusCode: response.status, request, response });
+          throw new RestError(error?.message ?? `${method} ${path} failed with HTTP ${response.status}`, { code: error?.code, statusCode: response.status, request, response });
         }
         const page = body as Partial<ArmPage> | undefined;
         items.push(...(Array.isArray(page?.value) ? page.value : []));

@@ -15,7 +15,7 @@ export interface SessionRequest {
   resourceId: string;
   /** Target port on the VM (22 for SSH). */
   port: number;
-  /** ARM access token of the user (audience ARM). Secret: it goes in the form body, nowhere else. */
+  /** The user's token for the cloud's `activeDirectoryResourceId` (see `getBastionAccessToken`). Secret: it goes in the form body, nowhere else. */
   armToken: string;
   /** Target private IP, IP-connect only. */
   hostname?: string;

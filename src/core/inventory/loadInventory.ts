@@ -7,8 +7,10 @@ import { errorMessage, isJitError, JitError } from "../errors";
 import { NetworkIndex } from "./bastionReach";
 import { mapWithConcurrency } from "./concurrency";
 import { credentialFor, type RememberedCredential } from "./credentialSource";
+import { eligibilityForVm } from "./activationScope";
 import { JitIndex } from "./jitSelection";
 import { listJitPolicies } from "./jitReads";
+import { listSubscriptionGroups, managementGroupOf } from "./managementGroups";
 import { bastionFromAzure, nicFromAzure, vmFromAzure, vnetFromAzure } from "./normalize";
 import type { PimPolicyCache } from "./pimPolicyCache";
 import { listActiveAssignments, listEligibilities, PimPolicyReader } from "./pimReads";
@@ -83,6 +85,8 @@ interface TenantData {
   actives: ActiveAssignment[];
   resources: SubscriptionResources;
   jitPolicies: JitPolicyRecord[];
+  /** Subscription id (lower case) → management groups above it, root first. */
+  groups: ReadonlyMap<string, readonly string[]>;
   usedSdk: boolean;
   usedArg: boolean;
 }
@@ -185,6 +189,16 @@ async function loadTenant(ctx: AzureContext, tenant: TenantInfo, options: Invent
     wanted.set(sub.toLowerCase(), known.get(sub.toLowerCase()) ?? { subscriptionId: sub, displayName: display ?? sub, tenantId });
   }
   if (tenantWide) for (const s of subscriptions) wanted.set(s.subscriptionId.toLowerCase(), s);
+  // Roles at a management group cover the subscriptions below it (getEntities says which).
+  const groupScopes = new Set([...eligibilities, ...actives].map((r) => managementGroupOf(r.scope)).filter((g): g is string => g !== undefined));
+  let groups = new Map<string, string[]>();
+  if (groupScopes.size > 0) {
+    groups = await listSubscriptionGroups(ctx, tenantId, signal).catch((e: unknown) => {
+      record(`the management groups above the subscriptions of tenant ${label}`, e, { tenantId });
+      return new Map<string, string[]>();
+    });
+    for (const [sub, chain] of groups) if (chain.some((g) => groupScopes.has(g))) wanted.set(sub, known.get(sub) ?? { subscriptionId: sub, displayName: sub, tenantId });
+  }
   const targetSubs = [...wanted.values()];
   const limit = options.concurrency ?? 32;
 
@@ -202,7 +216,7 @@ async function loadTenant(ctx: AzureContext, tenant: TenantInfo, options: Invent
     ).then((lists) => lists.flat()),
   ]);
 
-  return { tenant, subscriptions: targetSubs, eligibilities, actives, resources: resources.data, jitPolicies, usedArg: resources.usedArg, usedSdk: resources.usedSdk };
+  return { tenant, subscriptions: targetSubs, eligibilities, actives, resources: resources.data, jitPolicies, groups, usedArg: resources.usedArg, usedSdk: resources.usedSdk };
 }
 
 export function policyKey(scope: string, roleDefinitionId: string): string {
@@ -320,7 +334,7 @@ interface PreparedVm {
  * `withPolicies`). Linear in VMs, with hash lookups only; per-VNet answers are shared.
  */
 function joinTenant(d: TenantData, options: InventoryOptions, now: number, cloud: CloudEnvironment): PreparedVm[] {
-  const roles = new RoleIndex(d.eligibilities, d.actives);
+  const roles = new RoleIndex(d.eligibilities, d.actives, (sub) => d.groups.get(sub.toLowerCase()) ?? []);
   const network = new NetworkIndex(d.resources.vnets, d.resources.bastions);
   const jit = new JitIndex(d.jitPolicies);
   const nics = new Map(d.resources.nics.map((n) => [armIdKey(n.id), n]));
@@ -331,7 +345,8 @@ function joinTenant(d: TenantData, options: InventoryOptions, now: number, cloud
   const prepared: PreparedVm[] = [];
   for (const vm of d.resources.vms) {
     if (!options.includeUncoveredVms && !roles.covers(vm.id)) continue;
-    const role = roles.match(vm.id, now);
+    const matched = roles.match(vm.id, now);
+    const role = matched.eligibility ? { ...matched, eligibility: eligibilityForVm(matched.eligibility, vm) } : matched;
     const nic = vm.nicIds[0] ? nics.get(armIdKey(vm.nicIds[0])) : undefined;
     const subnetId = nic?.subnetIds[0];
     let vnetId: string | undefined;

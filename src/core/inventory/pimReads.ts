@@ -9,7 +9,8 @@ import type { ActiveAssignment, Eligibility, PimPolicy } from "./types";
 /**
  * PIM reads for the caller (azure-protocols §2.2–§2.4). Lists are tenant-wide with `asTarget()`
  * ("created for the current user"), one call per tenant whatever the number of subscriptions; the
- * tenant scope is the empty string, which the SDK sends as `/providers/...`.
+ * tenant scope is the empty string; the SDK would send `//providers/...` for it, which
+ * `canonicalArmPathPolicy` (azureSdk.ts) sends as the canonical `/providers/...`.
  */
 
 const TENANT_SCOPE = "";

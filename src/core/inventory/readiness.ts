@@ -1,7 +1,7 @@
 import { describeDuration } from "../azure/isoDuration";
 import type { BastionCandidate, BastionRelation } from "./bastionReach";
 import type { CredentialInfo } from "./credentialSource";
-import { activeJitRequest, sshRule, type VmJitPolicy, SSH_PORT } from "./jitSelection";
+import { activeJitRequest, jitSourceFix, jitSourcePrefix, sshRule, type VmJitPolicy, SSH_PORT } from "./jitSelection";
 import type { RoleMatch } from "./roleSelection";
 import type { PimRequirements, PowerState, VmRecord } from "./types";
 
@@ -43,7 +43,18 @@ export interface Readiness {
   needs: { pim: boolean; approval: boolean; mfa: boolean; authenticationContext?: string; justification: boolean; ticket: boolean; jit: boolean };
   maxDurations: { pimMs?: number; jitMs?: number; /** What a request can ask for: min of both (and of the active role's remaining time). */ effectiveMs?: number };
   role: { state: "active" | "eligible" | "pendingApproval" | "none"; roleName?: string; scope?: string; roleDefinitionId?: string; endsAt?: number; requirements?: PimRequirements };
-  jit: { state: "active" | "available" | "noPolicy" | "portNotAllowed"; policyId?: string; endsAt?: number; maxDurationMs?: number; allowedSourcePrefixes?: string[] };
+  jit: {
+    /** `sourceNotAllowed`: the port-22 rule lists neither the Bastion subnet prefix verbatim nor `*`, so no request can open it to the Bastion. */
+    state: "active" | "available" | "noPolicy" | "portNotAllowed" | "sourceNotAllowed";
+    policyId?: string;
+    endsAt?: number;
+    maxDurationMs?: number;
+    allowedSourcePrefixes?: string[];
+    /** The source prefix a request must name (the Bastion subnet prefix, as the rule allows it); see `jitSourcePrefix`. */
+    requestPrefix?: string;
+    /** For `sourceNotAllowed`: what the security administrator must change. */
+    fix?: string;
+  };
   bastion: { state: "ok" | "none" | "noNativeClient"; id?: string; name?: string; sku?: string; dnsName?: string; subnetPrefix?: string; relation?: BastionRelation; problem?: string };
   power: PowerState;
   os: "Linux" | "Windows" | "unknown";
@@ -81,11 +92,22 @@ export function computeReadiness(input: ReadinessInput): Readiness {
 
   const rule = input.jit ? sshRule(input.jit.ports) : undefined;
   const request = input.jit && rule ? activeJitRequest(input.jit.policy, vm.id, now, bastion.subnetPrefix) : undefined;
+  const requestPrefix = rule ? jitSourcePrefix(rule, bastion.subnetPrefix) : undefined;
+  // Only decidable once the Bastion subnet is known; an open window still counts (it lets the tunnel through).
+  const sourceBlocked = rule !== undefined && !request && bastion.subnetPrefix !== undefined && requestPrefix === undefined;
   const jit: Readiness["jit"] = !input.jit
     ? { state: "noPolicy" }
     : !rule
       ? { state: "portNotAllowed", policyId: input.jit.policy.id }
-      : { state: request ? "active" : "available", policyId: input.jit.policy.id, endsAt: request?.endsAt, maxDurationMs: rule.maxDurationMs, allowedSourcePrefixes: rule.allowedSourceAddressPrefixes };
+      : {
+          state: request ? "active" : sourceBlocked ? "sourceNotAllowed" : "available",
+          policyId: input.jit.policy.id,
+          endsAt: request?.endsAt,
+          maxDurationMs: rule.maxDurationMs,
+          allowedSourcePrefixes: rule.allowedSourceAddressPrefixes,
+          requestPrefix,
+          fix: sourceBlocked && bastion.subnetPrefix ? jitSourceFix(rule, bastion.subnetPrefix) : undefined,
+        };
 
   const roleSource = role.active ?? role.eligibility;
   const roleState: Readiness["role"]["state"] = role.active ? "active" : grant?.state === "pendingApproval" ? "pendingApproval" : role.eligibility ? "eligible" : "none";
@@ -109,7 +131,7 @@ export function computeReadiness(input: ReadinessInput): Readiness {
   const bounds = [needsPim ? pimMs : roleRemaining, jitMs].filter((x): x is number => x !== undefined);
   const maxDurations = { pimMs, jitMs, effectiveMs: bounds.length > 0 ? Math.min(...bounds) : undefined };
 
-  const structuralBlock = os === "Windows" || roleState === "none" || bastion.state !== "ok" || jit.state === "noPolicy" || jit.state === "portNotAllowed";
+  const structuralBlock = os === "Windows" || roleState === "none" || bastion.state !== "ok" || jit.state === "noPolicy" || jit.state === "portNotAllowed" || jit.state === "sourceNotAllowed";
   const reasons = {
     os: os === "Windows" ? "Windows VM: SSH is not offered for it (use RDP through the Azure portal)." : undefined,
     // "read when you request access" only where a request is possible at all.
@@ -127,7 +149,7 @@ export function computeReadiness(input: ReadinessInput): Readiness {
     : roleState === "none" ? "noRole"
     : bastion.state === "none" ? "noBastion"
     : bastion.state === "noNativeClient" ? "bastionNoNativeClient"
-    : jit.state === "noPolicy" || jit.state === "portNotAllowed" ? "noJitPolicy"
+    : jit.state === "noPolicy" || jit.state === "portNotAllowed" || jit.state === "sourceNotAllowed" ? "noJitPolicy"
     : vm.powerState !== "running" ? "notRunning"
     : roleState === "pendingApproval" ? "pendingApproval"
     : ready ? "ready"
@@ -191,6 +213,8 @@ function jitReason(jit: Readiness["jit"], now: number): string {
       return "No Defender for Cloud JIT policy covers this VM. Ask a security administrator to enable JIT VM access (port 22) for it.";
     case "portNotAllowed":
       return `The JIT policy of this VM does not include port ${SSH_PORT}. Ask a security administrator to add port ${SSH_PORT}.`;
+    case "sourceNotAllowed":
+      return jit.fix ?? `The JIT policy of this VM does not allow port ${SSH_PORT} from the Bastion subnet. Ask a security administrator to add the Bastion subnet to the allowed source addresses.`;
   }
 }
 

@@ -1,4 +1,5 @@
 import { armIdKey, lastSegment } from "../azure/armIds";
+import { managementGroupKey, managementGroupOf } from "./managementGroups";
 import type { ActiveAssignment, Eligibility } from "./types";
 
 /**
@@ -9,7 +10,9 @@ import type { ActiveAssignment, Eligibility } from "./types";
  * Which role is "the JIT role" is not knowable without reading role definitions, so: a VM is covered
  * by its narrowest eligibility; standing ("Assigned") assignments count only for roles the caller is
  * also eligible for somewhere (a standing Reader must not make every VM look reachable).
- * Management-group scopes are not mapped to subscriptions (that needs the hierarchy).
+ * Management-group scopes count for the VMs of the subscriptions below them, given the hierarchy
+ * (`groupsAbove`, from getEntities); a deeper group is narrower than its parent, any subscription
+ * scope narrower than any group.
  */
 
 export interface RoleMatch {
@@ -23,19 +26,33 @@ export function roleKey(roleDefinitionId: string): string {
   return lastSegment(roleDefinitionId).toLowerCase();
 }
 
-function ancestorKeys(vmId: string): string[] {
+/** Group names (lower case, root first) above a subscription; empty when unknown. */
+export type GroupsAbove = (subscriptionId: string) => readonly string[];
+
+const NO_GROUPS: GroupsAbove = () => [];
+
+function ancestorKeys(vmId: string, groupsAbove: GroupsAbove): string[] {
   const key = armIdKey(vmId);
-  const m = /^(\/subscriptions\/[^/]+)(\/resourcegroups\/[^/]+)?/.exec(key);
+  const m = /^(\/subscriptions\/([^/]+))(\/resourcegroups\/[^/]+)?/.exec(key);
   const keys = [key, "/"];
   if (m?.[1]) keys.push(m[1]);
-  if (m?.[1] && m[2]) keys.push(m[1] + m[2]);
+  if (m?.[1] && m[3]) keys.push(m[1] + m[3]);
+  if (m?.[2]) for (const g of groupsAbove(m[2])) keys.push(managementGroupKey(g));
   return keys;
 }
 
-function scopeDepth(scope: string): number {
+/** Narrowness of a scope covering a VM: tenant root < groups (root first) < subscription-rooted scopes by depth. */
+function scopeRank(scope: string, vmId: string, groupsAbove: GroupsAbove): number {
+  const key = armIdKey(scope);
+  if (key === "/") return 0;
+  const group = managementGroupOf(key);
+  if (group !== undefined) {
+    const sub = /^\/subscriptions\/([^/]+)/.exec(armIdKey(vmId))?.[1] ?? "";
+    return 1 + groupsAbove(sub).indexOf(group);
+  }
   let depth = 0;
-  for (let i = 0; i < scope.length; i++) if (scope.charCodeAt(i) === 47) depth++;
-  return depth;
+  for (let i = 0; i < key.length; i++) if (key.charCodeAt(i) === 47) depth++;
+  return 1000 + depth;
 }
 
 export class RoleIndex {
@@ -43,7 +60,11 @@ export class RoleIndex {
   private readonly actives = new Map<string, ActiveAssignment[]>();
   private readonly jitRoles = new Set<string>();
 
-  constructor(eligibilities: readonly Eligibility[], actives: readonly ActiveAssignment[]) {
+  constructor(
+    eligibilities: readonly Eligibility[],
+    actives: readonly ActiveAssignment[],
+    private readonly groupsAbove: GroupsAbove = NO_GROUPS,
+  ) {
     for (const e of eligibilities) {
       push(this.eligibilities, armIdKey(e.scope), e);
       this.jitRoles.add(roleKey(e.roleDefinitionId));
@@ -61,9 +82,9 @@ export class RoleIndex {
   }
 
   match(vmId: string, now = Date.now()): RoleMatch {
-    const keys = ancestorKeys(vmId);
+    const keys = ancestorKeys(vmId, this.groupsAbove);
     const eligible = keys.flatMap((k) => this.eligibilities.get(k) ?? []);
-    const eligibility = eligible.sort((a, b) => scopeDepth(b.scope) - scopeDepth(a.scope))[0];
+    const eligibility = eligible.sort((a, b) => scopeRank(b.scope, vmId, this.groupsAbove) - scopeRank(a.scope, vmId, this.groupsAbove))[0];
     const wanted = eligibility ? roleKey(eligibility.roleDefinitionId) : undefined;
     const active = keys
       .flatMap((k) => this.actives.get(k) ?? [])

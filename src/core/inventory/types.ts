@@ -21,8 +21,14 @@ export interface SubscriptionInfo {
 export interface Eligibility {
   id: string;
   tenantId: string;
-  /** ARM scope with a leading slash: `/subscriptions/…[/resourceGroups/…[/providers/…]]`. */
+  /**
+   * ARM scope with a leading slash: `/subscriptions/…[/resourceGroups/…[/providers/…]]`, a
+   * management group (`/providers/Microsoft.Management/managementGroups/…`) or `/`. On a VM entry, the
+   * scope the role is activated at for that VM (see `eligibilityForVm`).
+   */
   scope: string;
+  /** Where the eligibility itself is, when the VM entry activates it at a narrower `scope`. */
+  grantedScope?: string;
   scopeDisplayName?: string;
   roleDefinitionId: string;
   roleName?: string;

@@ -94,11 +94,13 @@ export async function checkConnectivity(vm: VmEntry, deps: PreflightDeps, signal
       ? { check: "jitPolicy", title: "JIT policy", status: "fail", detail: "No Defender for Cloud JIT policy covers this VM.", fix: "Ask a security administrator to enable JIT VM access with port 22.", code: "NoJitPolicy" }
       : jit.state === "portNotAllowed"
         ? { check: "jitPolicy", title: "JIT policy", status: "fail", detail: "The VM's JIT policy does not include port 22.", fix: "Ask a security administrator to add port 22 to the JIT policy.", code: "JitPortNotAllowed" }
+        : jit.state === "sourceNotAllowed"
+        ? { check: "jitPolicy", title: "JIT policy", status: "fail", detail: jit.fix ?? "The VM's JIT policy does not allow port 22 from the Bastion subnet.", fix: "Ask a security administrator to add the Bastion subnet prefix to the port 22 rule.", code: "JitSourceNotAllowed" }
         : { check: "jitPolicy", title: "JIT policy", status: "ok", detail: `Port 22 may be requested${jit.maxDurationMs !== undefined ? ` for up to ${describeDuration(jit.maxDurationMs)}` : ""}.` },
   );
   add(
-    jit.state === "noPolicy" || jit.state === "portNotAllowed"
-      ? { check: "jitWindow", title: "JIT window", status: "skipped", detail: "No JIT policy for port 22." }
+    jit.state === "noPolicy" || jit.state === "portNotAllowed" || jit.state === "sourceNotAllowed"
+      ? { check: "jitWindow", title: "JIT window", status: "skipped", detail: "No JIT policy for port 22 from the Bastion subnet." }
       : jit.state === "active"
         ? { check: "jitWindow", title: "JIT window", status: "ok", detail: `Port 22 is open to the Bastion subnet for another ${describeDuration(Math.max(0, (jit.endsAt ?? now) - now))}.` }
         : { check: "jitWindow", title: "JIT window", status: "warn", detail: "Port 22 is closed (no open JIT request from the Bastion subnet).", fix: "Request access." },

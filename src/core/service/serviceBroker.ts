@@ -1,5 +1,6 @@
-import { getArmAccessToken, type AzureContext } from "../azure/azureContext";
+import type { AzureContext } from "../azure/azureContext";
 import type { BastionSession } from "../bastion/bastionSession";
+import { getBastionAccessToken } from "../bastion/bastionToken";
 import { requestSession } from "../bastion/tokenApi";
 import { startBrokerServer, type BrokerHandler, type BrokerServer } from "../broker/brokerServer";
 import { JitError } from "../errors";
@@ -40,7 +41,7 @@ export class ServiceBrokerHandler implements BrokerHandler {
     if (!ctx) throw new JitError("NotSignedIn", `Azure JIT Connect is not signed in in this VS Code window: sign in, then connect to ${profile.vmName} again.`);
     // A window reload removed the key from disk: fetch it again before ssh needs it.
     await this.service.ensureCredential(profile, grant, signal);
-    const token = await getArmAccessToken(ctx, profile.tenantId, signal);
+    const token = await getBastionAccessToken(ctx, profile.tenantId, signal);
     const session = await requestSession({ endpoint: profile.bastion.dnsName, resourceId: profile.vmId, port, armToken: token.token, sku: profile.bastion.sku }, signal);
     this.logger.info(`Opened a Bastion session to ${profile.vmName}:${port} through ${profile.bastion.name}`);
     void this.service.journal

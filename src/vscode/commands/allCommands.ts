@@ -1,5 +1,6 @@
 import { cancelRequest } from "./cancelRequest";
 import { checkConnectivity } from "./checkConnectivity";
+import { checkSetup } from "./checkSetup";
 import { chooseCredential } from "./chooseCredential";
 import type { CommandHandler } from "./commandContext";
 import type { CommandId } from "./commandIds";
@@ -41,6 +42,7 @@ export const COMMAND_HANDLERS: Record<CommandId, CommandHandler> = {
   "azureJit.deactivateAccess": deactivateAccess,
   "azureJit.cancelRequest": cancelRequest,
   "azureJit.checkConnectivity": checkConnectivity,
+  "azureJit.checkSetup": checkSetup,
   "azureJit.startVm": startVm,
   "azureJit.chooseCredential": chooseCredential,
   "azureJit.forgetHostKey": forgetHostKey,

@@ -16,6 +16,7 @@ export const COMMAND_IDS = [
   "azureJit.deactivateAccess",
   "azureJit.cancelRequest",
   "azureJit.checkConnectivity",
+  "azureJit.checkSetup",
   "azureJit.startVm",
   "azureJit.chooseCredential",
   "azureJit.forgetHostKey",

@@ -172,6 +172,7 @@ function presentationFor(e: JitError, method: AuthMethod): Presentation {
       return detail(l10n.t("You have no eligible role for this VM."), [], "warning");
     case "NoJitPolicy":
     case "JitPortNotAllowed":
+    case "JitSourceNotAllowed":
       return detail(l10n.t("Just-in-Time access is not set up for SSH on this VM."), ["checkConnectivity"], "warning");
     case "NoBastion":
     case "BastionTunnelingDisabled":

@@ -80,6 +80,39 @@ describe("inventory of the demo scenario (simulator)", () => {
     assert.equal(vms.get("vm-fabrikam")?.readiness.bastion.relation, "sameVnet");
   });
 
+  it("lists at tenant scope with canonical paths only (no //providers/... that the SDK builds from an empty scope)", async () => {
+    const since = (await t.control.audit()).at(-1)?.seq ?? 0;
+    await loadInventory(ctx);
+    const entries = await t.control.audit(since);
+    const tenantLists = entries.filter((e) => /^\/providers\/Microsoft\.Authorization\/role(Eligibility|Assignment)ScheduleInstances/i.test(e.path));
+    assert.ok(tenantLists.length >= 2, "the tenant-scope PIM lists ran");
+    assert.deepEqual(entries.filter((e) => e.nonCanonicalPath).map((e) => e.nonCanonicalPath), []);
+  });
+
+  it("queries Resource Graph with a stable api-version, not the SDK's preview default", async () => {
+    const since = (await t.control.audit()).at(-1)?.seq ?? 0;
+    await loadInventory(ctx);
+    const versions = new Set((await t.control.audit(since)).filter((e) => e.service === "arm.graph").map((e) => new URLSearchParams(e.path.split("?")[1] ?? "").get("api-version")));
+    assert.deepEqual([...versions], ["2021-03-01"]);
+  });
+
+  it("shows the VMs a management-group eligibility covers, activated at the VM's resource group", async () => {
+    const gpu = byName(inv).get("gpu-ds-01");
+    const mg = "/providers/Microsoft.Management/managementGroups/contoso-research";
+    assert.equal(gpu?.eligibility?.grantedScope, mg, "the eligibility is the management group's");
+    assert.match(gpu?.eligibility?.roleDefinitionId ?? "", /^\/providers\/Microsoft\.Authorization\/roleDefinitions\/[0-9a-f-]+$/, "tenant-form role id");
+    assert.equal(gpu?.eligibility?.scope, `/subscriptions/${gpu?.subscriptionId}/resourceGroups/rg-gpu-ds-01`);
+    assert.equal(gpu?.readiness.role.scope, gpu?.eligibility?.scope, "readiness and the access flow use the activation scope");
+    assert.equal(gpu?.subscriptionName, "Contoso Data Science");
+    const cache = new PimPolicyCache();
+    const since = (await t.control.audit()).at(-1)?.seq ?? 0;
+    const again = await loadInventory(ctx, { policyCache: cache });
+    const calls = await t.control.audit(since);
+    assert.ok(calls.some((e) => e.method === "POST" && e.path.startsWith("/providers/Microsoft.Management/getEntities")), "the hierarchy came from getEntities");
+    assert.ok(calls.some((e) => e.path.includes("rg-gpu-ds-01/providers/Microsoft.Authorization/roleManagementPolicyAssignments")), "the policy read is the resource group's (policies are not inherited)");
+    assert.equal(byName(again).get("gpu-ds-01")?.readiness.maxDurations.pimMs, 8 * 3600_000, "the resource group's PT8H, not the group's PT4H");
+  });
+
   it("one sign-in serves the guest tenant too (ARM accepted the guest tenant's token)", () => {
     const tenants = new Set(inv.vms.map((v) => v.tenantId));
     assert.equal(tenants.size, 2);

@@ -44,6 +44,29 @@ function readiness(v: VmRecord, opts: { vnet?: string; eligibilities?: Eligibili
   return computeReadiness({ now: NOW, vm: v, role: roles.match(v.id, NOW), requirements: opts.requirements ?? policy, jit: jit.forVm(v.id), bastions: network.candidates(net("n", opts.vnet ?? "spoke")), credential: credentialFor(v, undefined, TEST_CLOUD), grant: opts.grant });
 }
 
+function withSources(p: JitPolicyRecord, prefixes: string[]): JitPolicyRecord {
+  return { ...p, vms: p.vms.map((v) => ({ ...v, ports: v.ports.map((r) => ({ ...r, allowedSourceAddressPrefixes: prefixes })) })) };
+}
+
+describe("JIT source prefix (matched verbatim by Azure)", () => {
+  it("requests the Bastion subnet prefix when the rule lists it exactly or allows *", () => {
+    const v = vm("vm-exact");
+    assert.equal(readiness(v, { jit: withSources(jitPolicy(v), ["10.0.1.0/26"]) }).jit.requestPrefix, "10.0.1.0/26");
+    assert.equal(readiness(v, { jit: withSources(jitPolicy(v), ["192.0.2.0/24", "10.0.1.0/26"]) }).jit.state, "available");
+    assert.equal(readiness(v).jit.requestPrefix, "10.0.1.0/26", "* allows the Bastion subnet");
+  });
+
+  it("a rule that only lists a range containing the Bastion subnet blocks the VM with the administrator's fix", () => {
+    const v = vm("vm-wide");
+    const r = readiness(v, { jit: withSources(jitPolicy(v), ["10.0.0.0/16"]) });
+    assert.equal(r.jit.state, "sourceNotAllowed");
+    assert.equal(r.status, "noJitPolicy");
+    assert.equal(r.jit.requestPrefix, undefined);
+    assert.ok(!r.canRequestAccess);
+    assert.match(r.reasons[0] ?? "", /allows port 22 only from 10\.0\.0\.0\/16.*add 10\.0\.1\.0\/26 to the allowed source addresses/);
+  });
+});
+
 describe("computeReadiness", () => {
   it("needs PIM with a justification, JIT max 3 h (vm-dev-01)", () => {
     const r = readiness(vm("vm-dev-01"));

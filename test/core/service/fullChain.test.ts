@@ -12,7 +12,7 @@ import { promises as fsp } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { getArmAccessToken } from "../../../src/core/azure/azureContext";
+import { getBastionAccessToken } from "../../../src/core/bastion/bastionToken";
 import { requestSession } from "../../../src/core/bastion/tokenApi";
 import { connectWebSocket } from "../../../src/core/bastion/webSocketConnect";
 import { MemoryCredentialChoiceStore } from "../../../src/core/credential/credentialSource";
@@ -89,7 +89,7 @@ describe("full chain through the core service", { timeout: 180_000 }, () => {
   it("before access, the Bastion refuses a tunnel to vm-dev-01 (no JIT rule opens port 22)", async () => {
     const vm = service.inventory!.vms.find((v) => v.name === "vm-dev-01")!;
     const ctx = service.azureContext()!;
-    const token = await getArmAccessToken(ctx, vm.tenantId);
+    const token = await getBastionAccessToken(ctx, vm.tenantId);
     secretsSeen.push(token.token);
     const session = await requestSession({ endpoint: vm.bastion!.dnsName!, resourceId: vm.id, port: 22, armToken: token.token });
     const ws = await connectWebSocket(session.websocketUrl);
@@ -144,7 +144,7 @@ describe("full chain through the core service", { timeout: 180_000 }, () => {
 
     // Azure agrees: the JIT window is closed, so the Bastion refuses the tunnel too.
     const ctx = service.azureContext()!;
-    const token = await getArmAccessToken(ctx, vm.tenantId);
+    const token = await getBastionAccessToken(ctx, vm.tenantId);
     const session = await requestSession({ endpoint: vm.bastion!.dnsName!, resourceId: vm.id, port: 22, armToken: token.token });
     const ws = await connectWebSocket(session.websocketUrl);
     const closed = await new Promise<number>((resolve) => { ws.webSocket.once("close", (code) => resolve(code)); ws.webSocket.resume(); });

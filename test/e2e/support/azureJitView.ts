@@ -9,6 +9,13 @@ import { completeDeviceLogin, pendingDeviceCodes, waitForNewDeviceCode } from ".
 export interface SimulatorEndpoints {
   controlUrl: string;
   deviceLoginUrl: string;
+  /**
+   * Open the device-login page by clicking the link in the extension's sign-in notification, as a
+   * user does, instead of going to `deviceLoginUrl`: proves the link works through code-server (its
+   * /proxy/<port>/ rewrite) and needs no certificate exception. `deviceLoginUrl` is then where the
+   * tab must land.
+   */
+  followNotificationLink?: boolean;
 }
 
 /**
@@ -66,8 +73,17 @@ export class AzureJitView {
     if (!this.signedIn) throw new Error("signIn() first");
     this.enteredCodes.add(userCode);
     // The user learns the code from VS Code, not from the simulator: it must be on screen.
-    await this.workbench.notifications.waitFor(userCode, 15_000);
-    await completeDeviceLogin(this.context, { deviceLoginUrl: this.signedIn.sim.deviceLoginUrl, userCode, upn: this.signedIn.account.upn, mfa });
+    const toast = await this.workbench.notifications.waitFor(userCode, 15_000);
+    const sim = this.signedIn.sim;
+    const input = { deviceLoginUrl: sim.deviceLoginUrl, userCode, upn: this.signedIn.account.upn, mfa };
+    if (!sim.followNotificationLink) {
+      await completeDeviceLogin(this.context, input);
+    } else {
+      const [tab] = await Promise.all([this.context.waitForEvent("page", { timeout: 15_000 }), toast.locator(".notification-list-item-message a").first().click()]);
+      await tab.waitForLoadState("domcontentloaded");
+      if (tab.url() !== sim.deviceLoginUrl) throw new Error(`the sign-in link opened ${tab.url()}, not ${sim.deviceLoginUrl}`);
+      await completeDeviceLogin(this.context, input, tab);
+    }
     await this.workbench.page.bringToFront();
   }
 

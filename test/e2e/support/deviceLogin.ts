@@ -1,4 +1,4 @@
-import { type BrowserContext } from "playwright-core";
+import { type BrowserContext, type Page } from "playwright-core";
 
 /**
  * The simulator's device-login page (simulator/src/entra/deviceLoginPage.ts), driven in a second
@@ -36,14 +36,15 @@ export async function waitForNewDeviceCode(controlUrl: string, seen: ReadonlySet
 }
 
 /**
- * Opens the device-login page in a new tab of `context`, enters the code, picks the account and
- * the MFA box, presses Continue, checks the page's verdict and closes the tab. The context must
- * accept the simulator's certificate (`ignoreHttpsErrors`).
+ * Opens the device-login page in a new tab of `context` (or uses `opened`, a tab the sign-in link
+ * already opened), enters the code, picks the account and the MFA box, presses Continue, checks the
+ * page's verdict and closes the tab. An https page needs a context that accepts the simulator's
+ * certificate (`ignoreHttpsErrors`); the page the link names is plain HTTP on loopback.
  */
-export async function completeDeviceLogin(context: BrowserContext, input: DeviceLoginInput): Promise<void> {
-  const tab = await context.newPage();
+export async function completeDeviceLogin(context: BrowserContext, input: DeviceLoginInput, opened?: Page): Promise<void> {
+  const tab = opened ?? (await context.newPage());
   try {
-    await tab.goto(input.deviceLoginUrl);
+    if (!opened) await tab.goto(input.deviceLoginUrl);
     await tab.locator("#code").fill(input.userCode);
     await tab.locator("#upn").selectOption(input.upn);
     await tab.locator("#mfa").setChecked(input.mfa ?? false);

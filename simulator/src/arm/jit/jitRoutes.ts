@@ -6,7 +6,7 @@ import type { Reply, Router } from "../../http/router";
 import { prop, str } from "../../util/caseInsensitive";
 import { idKey } from "../../util/ids";
 import { callerOf, requireAction, requireSubscription, type ArmDeps } from "../armContext";
-import type { JitPolicy } from "./jitStore";
+import { checkInitiateShape, type JitPolicy } from "./jitStore";
 
 const NS = "providers/Microsoft.Security";
 const READ = "Microsoft.Security/locations/jitNetworkAccessPolicies/read";
@@ -63,12 +63,18 @@ export function registerJit(router: Router, deps: ArmDeps): void {
     return { status: 200 };
   });
   router.add("POST", `${one}/initiate`, (req, p) => {
-    const policy = findOr404(req, p, READ);
+    requireSubscription(deps, req, p.sub!);
     let body: unknown;
     try {
       body = JSON.parse(req.body.toString("utf8") || "{}");
     } catch {
       throw new HttpError(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized.");
+    }
+    checkInitiateShape(body);
+    const policy = deps.jit.find(p.sub!, p.rg!, p.loc!, p.name!);
+    if (!policy) {
+      requireAction(deps, req, READ, `/subscriptions/${p.sub}/resourceGroups/${p.rg}`);
+      throw new HttpError(404, "PolicyNotFound", `The JIT network access policy '${p.name}' was not found in resource group '${p.rg}' and location '${p.loc}'.`);
     }
     const caller = callerOf(req);
     // RBAC first, at each VM's scope, so that an unauthorised caller learns nothing about the policy.
@@ -77,7 +83,7 @@ export function registerJit(router: Router, deps: ArmDeps): void {
       const id = str(prop(v, "id"));
       if (id) requireAction(deps, req, INITIATE, id);
     }
-    const request = deps.jit.initiate(policy, body, caller.name);
+    const request = deps.jit.initiate(policy, body, caller.name, req.remoteAddress);
     req.audit.detail = `JIT initiate ${request.virtualMachines.map((v) => `${v.id.split("/").pop()}:${v.ports.map((x) => x.number).join(",")}`).join(" ")}`;
     return { status: 202, body: deps.jit.requestToArm(policy, request) };
   });

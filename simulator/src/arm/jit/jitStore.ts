@@ -4,13 +4,15 @@
  * Modelled from the docs/spec: ports open after `initiate` until `endTimeUtc`; port status
  * `Initiating` → `Initiated`, then `Revoked` with statusReason `Expired`, or
  * `NewerRequestInitiated` when a later request covers the same VM port; `requestor` = the
- * caller's UPN. Guesses (UNVERIFIED, §3): validation rules and their 400 messages, a 60 s
- * tolerance above maxRequestAccessDuration for client clock skew, and that a request without a
- * source prefix gets the policy's allowed prefixes.
+ * caller's UPN. A port gives `endTimeUtc` or `duration`, exactly one (400 InvalidInitiateInput
+ * otherwise); a requested source prefix must appear verbatim in the rule's allowed prefixes, or
+ * the rule must allow `*` (azure-facts §6). Guesses (assumed, simulator/FIDELITY.md): the codes and
+ * messages of the other 400s, a 60 s tolerance above maxRequestAccessDuration for client clock
+ * skew. A request without a source prefix opens the port for the caller's address.
  */
 import { HttpError } from "../../http/errors";
 import { isObject, prop, str } from "../../util/caseInsensitive";
-import { parsePrefix, prefixCovers, prefixTextCovers } from "../../util/cidr";
+import { parsePrefix, prefixTextCovers } from "../../util/cidr";
 import { parseIsoDuration } from "../../util/duration";
 import { idKey } from "../../util/ids";
 import type { JitPortModel, LoadedScenario } from "../../scenario/resolve";
@@ -44,6 +46,26 @@ export interface JitPolicy {
 export type PortStatus = { status: "Initiating" | "Initiated" | "Revoked"; statusReason: "UserRequested" | "Expired" | "NewerRequestInitiated" };
 
 const SKEW_TOLERANCE_MS = 60_000;
+/** A port rule's maxRequestAccessDuration: "Minimum 5 minutes, maximum 1 day" (jitNetworkAccessPolicies.json, 2020-01-01). */
+export const MIN_MAX_ACCESS_MS = 5 * 60_000;
+export const MAX_MAX_ACCESS_MS = 24 * 3600_000;
+
+/**
+ * Body check that Azure makes before it looks the policy up (a missing policy answers 404
+ * PolicyNotFound only after it, Azure/azure-rest-api-specs#43491): each port gives exactly one of
+ * `endTimeUtc` and `duration`.
+ */
+export function checkInitiateShape(body: unknown): void {
+  const vms = prop(body, "virtualMachines");
+  for (const v of Array.isArray(vms) ? vms : []) {
+    const ports = prop(v, "ports");
+    for (const p of Array.isArray(ports) ? ports : []) {
+      const hasEnd = prop(p, "endTimeUtc") !== undefined && prop(p, "endTimeUtc") !== null;
+      const hasDuration = prop(p, "duration") !== undefined && prop(p, "duration") !== null;
+      if (hasEnd === hasDuration) throw new HttpError(400, "InvalidInitiateInput", "Only one of fields 'EndTimeUtc' and 'Duration' can be set.");
+    }
+  }
+}
 
 export class JitStore {
   readonly policies: JitPolicy[] = [];
@@ -108,7 +130,7 @@ export class JitStore {
   }
 
   /** Validates and records an initiate request (the RBAC check is the caller's job). */
-  initiate(policy: JitPolicy, body: unknown, requestor: string): JitRequest {
+  initiate(policy: JitPolicy, body: unknown, requestor: string, callerAddress = "127.0.0.1"): JitRequest {
     const now = this.now();
     const vmsIn = prop(body, "virtualMachines");
     if (!Array.isArray(vmsIn) || vmsIn.length === 0) throw new HttpError(400, "BadRequest", "The request must list at least one virtual machine in 'virtualMachines'.");
@@ -125,8 +147,11 @@ export class JitStore {
         const rule = policyVm.ports.find((x) => x.number === number);
         if (typeof number !== "number" || !rule) throw new HttpError(400, "BadRequest", `Port ${String(number)} of virtual machine '${id}' is not configured in the JIT network access policy '${policy.name}' (configured: ${policyVm.ports.map((x) => x.number).join(", ")}).`);
         const endText = str(prop(p, "endTimeUtc"));
-        const end = endText ? Date.parse(endText) : NaN;
-        if (Number.isNaN(end)) throw new HttpError(400, "BadRequest", `Port ${number} of virtual machine '${id}': 'endTimeUtc' is required and must be an ISO-8601 UTC time.`);
+        const durationText = str(prop(p, "duration"));
+        const duration = durationText !== undefined ? parseIsoDuration(durationText) : undefined;
+        if (durationText !== undefined && duration === undefined) throw new HttpError(400, "BadRequest", `Port ${number} of virtual machine '${id}': 'duration' must be an ISO-8601 duration.`);
+        const end = duration !== undefined ? now + duration : endText ? Date.parse(endText) : NaN;
+        if (Number.isNaN(end)) throw new HttpError(400, "BadRequest", `Port ${number} of virtual machine '${id}': 'endTimeUtc' must be an ISO-8601 UTC time.`);
         if (end <= now) throw new HttpError(400, "BadRequest", `Port ${number} of virtual machine '${id}': 'endTimeUtc' ${endText} is in the past (now ${new Date(now).toISOString()}).`);
         const max = parseIsoDuration(rule.maxRequestAccessDuration) ?? 3 * 3600_000;
         if (end > now + max + SKEW_TOLERANCE_MS) {
@@ -139,11 +164,13 @@ export class JitStore {
         for (const r of requested ?? []) {
           const rp = parsePrefix(r);
           if (!rp) throw new HttpError(400, "BadRequest", `Port ${number} of virtual machine '${id}': '${r}' is not a valid source address prefix.`);
-          if (!allowed.some((a) => { const ap = parsePrefix(a); return ap !== undefined && prefixCovers(ap, rp); })) {
+          // Verbatim, not containment: an address inside an allowed range is refused (MicrosoftDocs/azure-docs#53026).
+          if (!allowed.some((a) => a.trim() === "*" || a.trim() === r.trim())) {
             throw new HttpError(400, "BadRequest", `Port ${number} of virtual machine '${id}': source prefix '${r}' is not allowed by the policy (allowed: ${allowed.join(", ")}).`);
           }
         }
-        const prefixes = requested ?? allowed;
+        // No source in the request: Azure opens the port for the caller's own address (spec, 2020-01-01).
+        const prefixes = requested ?? [callerAddress];
         ports.push({ number, endTimeUtc: end, ...(prefixes.length === 1 ? { allowedSourceAddressPrefix: prefixes[0] } : { allowedSourceAddressPrefixes: prefixes }) });
       }
       out.push({ id: policyVm.id, ports });
@@ -204,7 +231,9 @@ export class JitStore {
           const number = prop(p, "number");
           const max = str(prop(p, "maxRequestAccessDuration")) ?? "PT3H";
           if (typeof number !== "number" || !Number.isInteger(number) || number < 1 || number > 65535) throw new HttpError(400, "BadRequest", `properties.virtualMachines[${i}].ports[${j}].number must be a port number.`);
-          if (parseIsoDuration(max) === undefined) throw new HttpError(400, "BadRequest", `properties.virtualMachines[${i}].ports[${j}].maxRequestAccessDuration must be an ISO-8601 duration.`);
+          const maxMs = parseIsoDuration(max);
+          if (maxMs === undefined) throw new HttpError(400, "BadRequest", `properties.virtualMachines[${i}].ports[${j}].maxRequestAccessDuration must be an ISO-8601 duration.`);
+          if (maxMs < MIN_MAX_ACCESS_MS || maxMs > MAX_MAX_ACCESS_MS) throw new HttpError(400, "BadRequest", `properties.virtualMachines[${i}].ports[${j}].maxRequestAccessDuration must be between 5 minutes and 1 day (got ${max}).`);
           const protocol = (str(prop(p, "protocol")) ?? "*") as JitPortModel["protocol"];
           const many = prop(p, "allowedSourceAddressPrefixes");
           const prefixes = Array.isArray(many) ? many.filter((x): x is string => typeof x === "string") : undefined;

@@ -14,7 +14,8 @@ import { HttpError } from "../../http/errors";
 import { page } from "../../http/paging";
 import { queryParam, type SimRequest } from "../../http/request";
 import type { Reply, Router } from "../../http/router";
-import { idKey, scopeCovers } from "../../util/ids";
+import { idKey } from "../../util/ids";
+import { ScopeLineage } from "../../world/scopeLineage";
 import type { RoleDefinitionModel } from "../../world/model";
 import type { Caller } from "../../world/rbac";
 import { authorizationFailed, callerOf, requireSubscription, type ArmDeps } from "../armContext";
@@ -32,6 +33,8 @@ import { roleDefinitionId } from "./pimStore";
 
 interface Filter {
   principalId?: string;
+  /** `asTarget()` was given (not just a principalId). */
+  asTarget: boolean;
   atScope: boolean;
   asRequestor: boolean;
   roleDefinitionGuid?: string;
@@ -39,12 +42,15 @@ interface Filter {
 }
 
 export function parseFilter(text: string | undefined, caller: Caller): Filter {
-  const f: Filter = { atScope: false, asRequestor: false };
+  const f: Filter = { atScope: false, asRequestor: false, asTarget: false };
   if (!text || !text.trim()) return f;
   for (const part of text.split(/\s+and\s+/i)) {
     const t = part.trim();
     let m: RegExpExecArray | null;
-    if (/^asTarget\(\)$/i.test(t)) f.principalId = caller.objectId;
+    if (/^asTarget\(\)$/i.test(t)) {
+      f.principalId = caller.objectId;
+      f.asTarget = true;
+    }
     else if (/^asRequestor\(\)$/i.test(t)) f.asRequestor = true;
     else if (/^atScope\(\)$/i.test(t)) f.atScope = true;
     else if ((m = /^principalId\s+eq\s+'?([0-9a-f-]+)'?$/i.exec(t))) f.principalId = m[1];
@@ -72,8 +78,18 @@ export function registerAuthorization(router: Router, deps: ArmDeps): void {
     if (m) requireSubscription(deps, req, m[1]!);
     return scope;
   };
-  const inRelation = (itemScope: string, scope: string, f: Filter): boolean =>
-    f.atScope ? scopeCovers(itemScope, scope) : scopeCovers(itemScope, scope) || scopeCovers(scope, itemScope);
+  const covers = (a: string, b: string): boolean => deps.world.lineage.covers(a, b);
+  /**
+   * Items at, above or below the list scope; management-group rows above a subscription-rooted
+   * scope are "inherited". Unfiltered lists include them (Get-AzRoleEligibilitySchedule example 2);
+   * whether `asTarget()` does below the tenant root is unknown, so it is a switch (azure-facts §3).
+   */
+  const inRelation = (itemScope: string, scope: string, f: Filter): boolean => {
+    const related = f.atScope ? covers(itemScope, scope) : covers(itemScope, scope) || covers(scope, itemScope);
+    if (!related || !f.asTarget || deps.settings.asTargetIncludesInherited) return related;
+    const inherited = ScopeLineage.isManagementGroup(itemScope) && idKey(scope) !== "" && !ScopeLineage.isManagementGroup(scope);
+    return !inherited;
+  };
   const mayReadOthers = (caller: Caller, action: string, scope: string, f: Filter): void => {
     if (f.principalId && f.principalId.toLowerCase() === caller.objectId.toLowerCase()) return;
     if (f.asRequestor) return;

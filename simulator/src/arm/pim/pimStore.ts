@@ -18,11 +18,12 @@
 import { HttpError } from "../../http/errors";
 import { path, prop, str } from "../../util/caseInsensitive";
 import { parseIsoDuration } from "../../util/duration";
-import { idKey, newGuid, scopeCovers, stableGuid } from "../../util/ids";
+import { idKey, newGuid, stableGuid } from "../../util/ids";
 import type { EligibilityModel, LoadedScenario, PimPolicyModel } from "../../scenario/resolve";
 import type { RoleAssignmentModel } from "../../world/model";
 import type { Caller, Rbac } from "../../world/rbac";
 import { effectivePolicy } from "./pimPolicy";
+import { ScopeLineage } from "../../world/scopeLineage";
 
 /** A role held (eligible or active) by a principal at a scope, for a time window. */
 export interface EligibilitySchedule {
@@ -89,6 +90,8 @@ export class PimStore {
   readonly requests: ScheduleRequest[] = [];
   private readonly policies: PimPolicyModel[];
 
+  private readonly lineage: ScopeLineage;
+
   constructor(
     scenario: LoadedScenario,
     private readonly now: () => number,
@@ -96,6 +99,7 @@ export class PimStore {
     private readonly provisioningMs: number,
   ) {
     this.policies = scenario.pimPolicies;
+    this.lineage = new ScopeLineage(scenario.managementGroups, scenario.subscriptions);
     for (const e of scenario.eligibilities) this.addEligibility(e, scenario);
   }
 
@@ -416,7 +420,8 @@ export class PimStore {
     const now = this.now();
     return this.eligibilities.find((e) => {
       if (e.principalId.toLowerCase() !== principalId.toLowerCase() || e.roleGuid !== roleGuid || !this.eligibilityActive(e, now)) return false;
-      if (!scopeCovers(e.scope, scope)) return false;
+      // An eligibility at a management group covers every scope below it (activation there or at a narrower child scope).
+      if (!this.lineage.covers(e.scope, scope)) return false;
       // Absent (Az.Resources' SelfActivate example) or the schedule's name (the API example).
       return !linked || linked.toLowerCase() === e.name.toLowerCase();
     });

@@ -9,6 +9,7 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import { HttpError } from "../../http/errors";
+import { queryParam } from "../../http/request";
 import type { Router } from "../../http/router";
 import { isObject, prop, str } from "../../util/caseInsensitive";
 import { callerOf, type ArmDeps } from "../armContext";
@@ -24,12 +25,22 @@ interface CachedResult {
 }
 
 const CACHE_MS = 60_000;
+/**
+ * The api-versions ARM routes for `Microsoft.ResourceGraph/resources`, as a sovereign cloud listed
+ * them in its refusal of another one (microsoft/ARI#306, Azure/Well-Architected-Reliability-Assessment#157);
+ * anything else gets that refusal (404 InvalidResourceType, as in Azure/azure-sdk-for-python#17932).
+ */
+const SUPPORTED_API_VERSIONS = ["2018-09-01-preview", "2019-04-01", "2021-03-01", "2021-06-01-preview", "2022-10-01"];
 const CACHE_MAX = 32;
 
 export function registerResourceGraph(router: Router, deps: ArmDeps): void {
   const cache = new Map<string, CachedResult>();
 
   router.add("POST", "/providers/Microsoft.ResourceGraph/resources", (req) => {
+    const apiVersion = queryParam(req, "api-version") ?? "";
+    if (!SUPPORTED_API_VERSIONS.includes(apiVersion.toLowerCase())) {
+      throw new HttpError(404, "InvalidResourceType", `The resource type 'resources' could not be found in the namespace 'Microsoft.ResourceGraph' for api version '${apiVersion}'. The supported api-versions are '${SUPPORTED_API_VERSIONS.join(",")}'.`);
+    }
     const caller = callerOf(req);
     let body: unknown;
     try {

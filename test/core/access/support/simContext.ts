@@ -13,6 +13,7 @@ export function simCloud(t: TestSimulator) {
     authorityHost: t.settings.authorityHost,
     resourceManagerEndpoint: t.settings.resourceManagerEndpoint,
     resourceManagerAudience: t.settings.resourceManagerAudience,
+    activeDirectoryResourceId: t.settings.activeDirectoryResourceId,
     keyVaultAudience: t.settings.keyVaultAudience,
     keyVaultDnsSuffix: t.settings.keyVaultDnsSuffix,
   });
