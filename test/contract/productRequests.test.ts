@@ -73,7 +73,6 @@ describe("contract (c): request bodies the product sends ⊆⊇ official request
         "properties.justification": "a RoleAssignmentScheduleRequestProperties member in the spec (RoleAssignmentScheduleRequest.json), echoed in the example's response; the policy requires it here",
       },
       notSent: {
-        "properties.scheduleInfo.startDateTime": "left out on purpose: the start is then Azure's now; a skewed local clock could put it in the past",
         "properties.scheduleInfo.expiration.endDateTime": "null in the example (an AfterDuration request has no end time); the product leaves the member out instead of sending null",
         "properties.condition": "the product never attaches an ABAC condition to an activation",
         "properties.conditionVersion": "the product never attaches an ABAC condition to an activation",

@@ -92,7 +92,8 @@ describe("contract (b): simulator responses ⊇ official examples", () => {
         principalId: aliceOid,
         roleDefinitionId: e.roleDefinitionId,
         requestType: "SelfActivate",
-        linkedRoleEligibilityScheduleId: e.roleEligibilityScheduleId,
+        // The schedule's name, as the request example has it.
+        linkedRoleEligibilityScheduleId: String(e.roleEligibilityScheduleId).split("/").pop(),
         justification: "contract test",
         scheduleInfo: { startDateTime: new Date().toISOString(), expiration: { type: "AfterDuration", endDateTime: null, duration: "PT1H" } },
         ...extra,

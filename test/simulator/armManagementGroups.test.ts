@@ -67,7 +67,7 @@ describe("ARM management groups (demo: contoso-research holds Contoso Data Scien
         principalId: row.properties.principalId,
         roleDefinitionId: row.properties.roleDefinitionId,
         requestType: "SelfActivate",
-        linkedRoleEligibilityScheduleId: row.properties.roleEligibilityScheduleId,
+        linkedRoleEligibilityScheduleId: row.properties.roleEligibilityScheduleId.split("/").pop(), // the schedule name, as in the API example
         justification: "management group test",
         scheduleInfo: { startDateTime: new Date(), expiration: { type: "AfterDuration", duration: "PT1H" } },
       });
@@ -113,7 +113,7 @@ describe("ARM management groups, switch asTargetIncludesInherited", () => {
       principalId: row.properties.principalId,
       roleDefinitionId: row.properties.roleDefinitionId,
       requestType: "SelfActivate",
-      linkedRoleEligibilityScheduleId: row.properties.roleEligibilityScheduleId,
+      linkedRoleEligibilityScheduleId: row.properties.roleEligibilityScheduleId.split("/").pop(), // the schedule name, as in the API example
       justification: "group activation",
       scheduleInfo: { startDateTime: new Date(), expiration: { type: "AfterDuration", duration: "PT1H" } },
     });

@@ -112,7 +112,7 @@ describe("end to end: PIM → JIT → Bastion → ssh", () => {
       principalId: user.objectIds.get(user.homeTenantId)!,
       roleDefinitionId: eligibility.roleDefinitionId!,
       requestType: "SelfActivate",
-      linkedRoleEligibilityScheduleId: eligibility.roleEligibilityScheduleId!,
+      linkedRoleEligibilityScheduleId: eligibility.roleEligibilityScheduleId!.split("/").pop()!, // the schedule name, as in the API example
       justification: "end-to-end test",
       scheduleInfo: { startDateTime: new Date(), expiration: { type: "AfterDuration", duration: "PT1H" } },
     });

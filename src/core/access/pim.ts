@@ -7,12 +7,13 @@ import { formatIsoDuration } from "../azure/isoDuration";
 import type { TicketInfo } from "./grant";
 
 /**
- * PIM requests for the caller's own role (azure-protocols §2.5, §2.6): activate, extend, deactivate,
+ * PIM requests for the caller's own role (azure-protocols §2.5, §2.6): activate, deactivate,
  * read and cancel. Errors are thrown as JitErrors from callAzure with the SDK error as `cause`, so
  * the flow can classify them (pimErrors.ts).
  */
 
-export type RequestType = "SelfActivate" | "SelfExtend" | "SelfDeactivate";
+/** The product activates and deactivates; it never extends an activation (PIM has no such thing). */
+export type RequestType = "SelfActivate" | "SelfDeactivate";
 
 export interface RoleRequestInput {
   tenantId: string;
@@ -87,7 +88,7 @@ export function newRequestName(): string {
   return randomUUID();
 }
 
-/** Sends an activation, extension or deactivation request. */
+/** Sends an activation or deactivation request. */
 export async function submitRoleRequest(ctx: AzureContext, input: RoleRequestInput, signal?: AbortSignal): Promise<RoleRequestStatus> {
   const requestName = input.requestName ?? newRequestName();
   const body: RoleAssignmentScheduleRequest = {
@@ -106,7 +107,7 @@ export async function submitRoleRequest(ctx: AzureContext, input: RoleRequestInp
   }
   if (input.justification) body.justification = input.justification;
   if (input.ticket) body.ticketInfo = { ticketNumber: input.ticket.number, ticketSystem: input.ticket.system };
-  const verb = input.requestType === "SelfActivate" ? "activate" : input.requestType === "SelfExtend" ? "extend" : "deactivate";
+  const verb = input.requestType === "SelfActivate" ? "activate" : "deactivate";
   const result = await callAzure(ctx, `${verb} the role in PIM`, () =>
     ctx.clients.authorization(input.tenantId).roleAssignmentScheduleRequests.create(pimScope(input.scope), requestName, body, { abortSignal: signal }),
   );

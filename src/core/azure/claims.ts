@@ -48,11 +48,6 @@ export function authContextClaims(claimValue: string): string {
   return JSON.stringify({ access_token: { acrs: { essential: true, value: claimValue } } });
 }
 
-/** The claims request for multi-factor authentication (PIM `MfaRule`). */
-export function mfaClaims(): string {
-  return JSON.stringify({ access_token: { amr: { essential: true, values: ["mfa"] } } });
-}
-
 /** Merges claims requests (e.g. MFA and an authentication context) into one. */
 export function mergeClaims(...requests: (string | undefined)[]): string {
   const merged: ClaimsObject = {};

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { authContextClaims, claimsFromChallenge, claimsFromPimMessage, claimsNeedStepUp, claimsToChallenge, mergeClaims, mfaClaims, requestedAuthContexts } from "../../../src/core/azure/claims";
+import { authContextClaims, claimsFromChallenge, claimsFromPimMessage, claimsNeedStepUp, claimsToChallenge, mergeClaims, requestedAuthContexts } from "../../../src/core/azure/claims";
 
 describe("claims", () => {
   it("treats the CAE capability claims as passive and anything else as a step-up", () => {
@@ -9,7 +9,7 @@ describe("claims", () => {
     assert.equal(claimsNeedStepUp(JSON.stringify({ access_token: { xms_cc: { values: ["cp1"] } } })), false);
     assert.equal(claimsNeedStepUp(JSON.stringify({ id_token: { signin_state: { essential: false } }, access_token: { xms_cc: { values: ["cp1"] } } })), false);
     assert.equal(claimsNeedStepUp(authContextClaims("c1")), true);
-    assert.equal(claimsNeedStepUp(mfaClaims()), true);
+    assert.equal(claimsNeedStepUp(authContextClaims("c1")), true);
     assert.equal(claimsNeedStepUp(JSON.stringify({ access_token: { nbf: { essential: true, value: "1603742800" } } })), true, "CAE revocation needs a fresh sign-in");
     assert.equal(claimsNeedStepUp("not json"), true, "unparsable claims are passed on, not dropped");
   });
@@ -33,8 +33,8 @@ describe("claims", () => {
     assert.equal(claimsFromChallenge(undefined), undefined);
   });
 
-  it("merges MFA and authentication-context requests", () => {
-    const merged = JSON.parse(mergeClaims(mfaClaims(), authContextClaims("c1"))) as { access_token: Record<string, unknown> };
-    assert.deepEqual(Object.keys(merged.access_token).sort(), ["acrs", "amr"]);
+  it("merges the CAE capability and authentication-context requests", () => {
+    const merged = JSON.parse(mergeClaims(JSON.stringify({ access_token: { xms_cc: { values: ["cp1"] } } }), authContextClaims("c1"))) as { access_token: Record<string, unknown> };
+    assert.deepEqual(Object.keys(merged.access_token).sort(), ["acrs", "xms_cc"]);
   });
 });
