@@ -1,6 +1,6 @@
 import { isCancellation, throwIfAborted } from "../cancellation";
 import { errorMessage, JitError } from "../errors";
-import { sshRule } from "../inventory/jitSelection";
+import { requireJitSourcePrefix, sshRule } from "../inventory/jitSelection";
 import type { VmEntry } from "../inventory/loadInventory";
 import { listActiveAssignmentsAt, PimPolicyReader } from "../inventory/pimReads";
 import { getJitPolicy } from "../inventory/jitReads";
@@ -37,8 +37,8 @@ export async function readPlan(k: MachineKernel, vm: VmEntry, signal?: AbortSign
   if (!policy || !vm.jitPolicy || !rules) throw new JitError("NoJitPolicy", `No Defender for Cloud JIT policy covers ${vm.name} any more. Ask a security administrator to enable JIT VM access for it.`);
   const rule = sshRule(rules);
   if (!rule) throw new JitError("JitPortNotAllowed", `The JIT policy of ${vm.name} does not include port 22. Ask a security administrator to add it.`);
-  const sourcePrefix = vm.readiness.bastion.subnetPrefix;
-  if (!sourcePrefix) throw new JitError("NoBastion", `The address range of the Bastion subnet for ${vm.name} is unknown, so JIT cannot be opened for it.`);
+  // The rule just read, not the inventory's copy: an administrator may have changed it since.
+  const sourcePrefix = requireJitSourcePrefix(vm.name, rule, vm.readiness.bastion.subnetPrefix);
   const scope = active?.scope ?? eligibility?.scope ?? roleSource.scope;
   return {
     vm,
