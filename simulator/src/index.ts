@@ -22,7 +22,10 @@ import { LoginService } from "./entra/loginService";
 import { SignInStore } from "./entra/signInStore";
 import { HttpError } from "./http/errors";
 import { startServer, type RunningServer } from "./http/server";
-import { handleVault, setSecret } from "./keyvault/vaultService";
+import { setSecret } from "./keyvault/vaultService";
+import { vaultFrontEnd } from "./keyvault/vaultHosts";
+import type { SimRequest } from "./http/request";
+import type { Reply } from "./http/router";
 import { AuditLog } from "./observe/auditLog";
 import { FaultRules } from "./observe/faults";
 import { loadScenario } from "./scenario/load";
@@ -32,7 +35,7 @@ import { defaultSimulatorHome, ensureCa, issueServerCertificate } from "./tls/ca
 import { prefixTextCovers } from "./util/cidr";
 import { idKey } from "./util/ids";
 import { createVmHost, ensurePasswordUser, generateKeyPair, sweepStrayVms } from "./vms";
-import { KEY_VAULT_AUDIENCE } from "./auth/audiences";
+import { KEY_VAULT_AUDIENCE, KEY_VAULT_DOMAIN } from "./auth/audiences";
 import { Directory, PUBLIC_CLIENTS } from "./world/directory";
 import type { RoleAssignmentModel } from "./world/model";
 import { Rbac } from "./world/rbac";
@@ -48,7 +51,7 @@ export interface StartSimulatorOptions {
   scenario: string | Scenario;
   /** Default $AZSIM_HOME or <repo>/.sim. */
   home?: string;
-  /** Fixed ports (login 8440, ARM 8441, control 8442, vaults 8450.., Bastions 8470..); default ephemeral. */
+  /** Fixed ports (login 8440, ARM 8441, control 8442, vaults 8450, Bastions 8470..); default ephemeral. */
   fixedPorts?: boolean;
   /** Start an sshd per running Linux VM (default true). */
   startVms?: boolean;
@@ -77,7 +80,7 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
   const scenario = loadScenario(options.scenario, clock.now());
   const home = options.home ?? defaultSimulatorHome();
   const ca = await ensureCa(home);
-  const tls = await issueServerCertificate(ca, ["localhost", "127.0.0.1"]);
+  const tls = await issueServerCertificate(ca, ["localhost", "127.0.0.1", `*.${KEY_VAULT_DOMAIN}`]);
   const key = createSigningKey();
   const audit = new AuditLog(() => clock.now());
   const faults = new FaultRules();
@@ -128,18 +131,18 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
     servers.push(armServer);
     origins.arm = armServer.origin;
 
-    for (const [i, vault] of scenario.vaults.entries()) {
-      const s = await startServer({
-        ...common,
-        tls,
-        port: options.fixedPorts ? FIXED.vault + i : 0,
-        service: () => "keyvault",
-        errorFormat: "cloudError",
-        handle: async (req) => handleVault(vault, { key, rbac, now: () => clock.now(), loginOrigin: () => origins.login }, req),
-      });
-      servers.push(s);
-      vault.uri = s.origin;
-    }
+    const vaultDeps = { key, rbac, now: () => clock.now(), loginOrigin: () => origins.login };
+    let serveVaults: (req: SimRequest) => Promise<Reply> = () => Promise.reject(new HttpError(503, "ServiceUnavailable", "Key Vault is starting."));
+    const vaultServer = await startServer({
+      ...common,
+      tls,
+      port: options.fixedPorts ? FIXED.vault : 0,
+      service: () => "keyvault",
+      errorFormat: "cloudError",
+      handle: (req) => serveVaults(req),
+    });
+    servers.push(vaultServer);
+    serveVaults = vaultFrontEnd(scenario.vaults, vaultServer.port, vaultDeps);
     for (const lit of scenario.literalSecrets) {
       const vault = scenario.vaults.find((v) => idKey(v.name) === idKey(lit.vaultName))!;
       setSecret(vault, lit.name, lit.value, clock.now(), { contentType: lit.contentType, tags: lit.tags });
@@ -168,7 +171,11 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
         resourceManagerEndpoint: origins.arm,
         resourceManagerAudience: origins.arm,
         keyVaultAudience: KEY_VAULT_AUDIENCE,
-        keyVaultDnsSuffix: "localhost",
+        keyVaultDnsSuffix: `.${KEY_VAULT_DOMAIN}`,
+        keyVaultPorts: [vaultServer.port],
+        // Each Bastion's data plane has its own port on localhost (§1.10).
+        bastionDnsSuffix: "localhost",
+        bastionPorts: dataPlanes.map((d) => Number(new URL(`https://${d.dnsName}`).port)),
         portalUrl: origins.arm,
       },
       "azureJit.auth.method": "deviceCode",

@@ -196,6 +196,7 @@ const KNOWN_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   "SecretForbidden",
   "SecretUnusable",
   "VaultNotAllowed",
+  "BastionNotAllowed",
   "BastionRefused",
   "TunnelFailed",
   "BrokerUnavailable",
