@@ -13,6 +13,7 @@ import { type BrokerHandler, type BrokerServer, startBrokerServer } from "../../
 import { listBrokerEndpoints } from "../../src/core/broker/runtimeDir";
 import { isJitError, JitError } from "../../src/core/errors";
 import type { Logger } from "../../src/core/logger";
+import { ExitCode, exitCodeForError } from "../../src/tunnel/exitCodes";
 import { ARM_TOKEN, startTunnelWorld, type TunnelWorld, vmId, waitFor } from "./support/tunnelWorld";
 
 /** A child that takes a session through the broker and holds it (as a relaying tunnel does) until killed. */
@@ -293,10 +294,22 @@ describe("local broker", { timeout: 5 * 60_000 }, () => {
     const b = await openSessionThroughBroker("vm-02", 22, client);
     const third = await rawExchange(server.path, '{"v":1,"id":1,"op":"ping"}\n');
     assert.match(third.lines[0] ?? "", /"ok":false,"code":"Busy","message":"VS Code's broker already serves 2 tunnel connections/);
-    releaseSession(a);
+    releaseSession(a, true);
     await waitFor("a released connection frees a place", async () => (await rawExchange(server.path, '{"v":1,"id":1,"op":"ping"}\n', 1)).lines[0]?.includes('"ok":true') === true);
-    releaseSession(b);
+    releaseSession(b, true);
   });
+  test("a session that is not https/wss is a clear configuration error (tunnel exit 2), not a bug", async () => {
+    for (const bad of [{ ...SESSION, endpoint: "http://localhost:9" }, { ...SESSION, websocketUrl: "ws://localhost:9/webtunnelv2/t?X-Node-Id=n" }, { ...SESSION, websocketUrl: "wss://elsewhere.example/webtunnelv2/t" }]) {
+      const server = await start(handler({ openSession: async () => bad }));
+      const e = await rejection(openSessionThroughBroker("vm-01", 22, client));
+      assert.equal(e.code, "InvalidSetting");
+      assert.equal(exitCodeForError(e), ExitCode.usage);
+      assert.doesNotMatch(e.message, /bug|t\?X-Node-Id/);
+      await server.close();
+      servers.splice(servers.indexOf(server), 1);
+    }
+  });
+
   test("the runtime folder must be ours and private", async () => {
     await fsp.mkdir(dir, { mode: 0o755 });
     await fsp.chmod(dir, 0o755);

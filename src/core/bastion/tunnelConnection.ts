@@ -43,7 +43,11 @@ export async function runTunnelConnection(options: TunnelConnectionOptions, sign
   const t0 = performance.now();
   const session = await options.openSession(signal);
   const t1 = performance.now();
-  const cleanup = (): Promise<DeleteOutcome> => deleteSession(session.endpoint, session, { logger, agent: options.agent }).finally(() => releaseSession(session));
+  const cleanup = (): Promise<DeleteOutcome> => 
+    deleteSession(session.endpoint, session, { logger, agent: options.agent }).then((outcome) => {
+      releaseSession(session, outcome !== "failed");
+      return outcome;
+    });
   let opened;
   try {
     throwIfAborted(signal);

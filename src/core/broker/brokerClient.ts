@@ -13,7 +13,7 @@ import {
   parseBrokerReply,
 } from "../../shared/brokerProtocol";
 import { LineSplitter } from "../../shared/lineSplitter";
-import type { BastionSession } from "../bastion/bastionSession";
+import { type BastionSession, normalizeBastionEndpoint } from "../bastion/bastionSession";
 import { leaseSession } from "../bastion/sessionLease";
 import { CancellationError, throwIfAborted } from "../cancellation";
 import { type ErrorCode, errorMessage, JitError } from "../errors";
@@ -53,8 +53,15 @@ export async function openSessionThroughBroker(host: string, port: number, optio
   const held: net.Socket[] = [];
   try {
     const { session } = await askBroker("openSession", { host, port }, notRunning(`run Request access for ${host}`), { ...options, holdConnection: held }, signal);
+    checkSessionAddresses(session);
     const conn = held.pop();
-    if (conn) leaseSession(session, () => conn.destroy());
+    if (conn) {
+      leaseSession(session, (deleted) => {
+        // Said before closing (a Unix socket delivers it first): the broker then skips its own DELETE.
+        if (deleted) conn.end(encodeBrokerLine({ v: BROKER_PROTOCOL_VERSION, id: REQUEST_ID + 1, op: "sessionDeleted" }));
+        else conn.destroy();
+      });
+    }
     return session;
   } finally {
     for (const conn of held) conn.destroy();
@@ -65,6 +72,23 @@ export async function openSessionThroughBroker(host: string, port: number, optio
 export async function getPasswordThroughBroker(host: string, options: BrokerClientOptions = {}, signal?: AbortSignal): Promise<string> {
   const { password } = await askBroker("getPassword", { host }, notRunning(`run Request access for ${host}`), options, signal);
   return password;
+}
+
+/**
+ * The session's token travels in its WebSocket URL and DELETE path: both must be TLS, to the
+ * Bastion that minted it. Anything else is a configuration problem, said as such (not a crash).
+ */
+function checkSessionAddresses(session: BastionSession): void {
+  const endpoint = new URL(normalizeBastionEndpoint(session.endpoint));
+  let socket: URL | undefined;
+  try {
+    socket = new URL(session.websocketUrl);
+  } catch {
+    socket = undefined;
+  }
+  if (socket?.protocol !== "wss:" || socket.host !== endpoint.host) {
+    throw new JitError("InvalidSetting", `VS Code handed over a Bastion session whose WebSocket is not wss:// on ${endpoint.host}; not using it. Check the Bastion's address (dnsName) in Azure.`);
+  }
 }
 
 function notRunning(action: string): string {

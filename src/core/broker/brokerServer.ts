@@ -180,6 +180,10 @@ export async function startBrokerServer(options: BrokerServerOptions): Promise<B
           reply(failure(request.id, BrokerProtocolCodes.unsupportedVersion, `This VS Code window speaks broker protocol ${BROKER_PROTOCOL_VERSION}, not ${request.v}`));
           continue;
         }
+        if (request.op === "sessionDeleted") {
+          state.held.splice(0);
+          continue;
+        }
         // One request at a time per connection (the client sends one and waits): pipelining
         // cannot multiply the sessions minted for one requester.
         if (state.pending > 0) {
@@ -212,7 +216,7 @@ export async function startBrokerServer(options: BrokerServerOptions): Promise<B
     const started = Date.now();
     const deadline = AbortSignal.timeout(requestTimeoutMs);
     const signal = AbortSignal.any([shutdown.signal, clientGone, deadline]);
-    const label = request.op === "ping" ? "ping" : request.op === "openSession" ? `openSession ${request.host}:${request.port}` : `getPassword ${request.host}`;
+    const label = request.op === "openSession" ? `openSession ${request.host}:${request.port}` : request.op === "getPassword" ? `getPassword ${request.host}` : request.op;
     try {
       const answer = await dispatch(request, signal);
       logger.debug(`broker: ${label} answered in ${Date.now() - started} ms`);
@@ -249,6 +253,8 @@ export async function startBrokerServer(options: BrokerServerOptions): Promise<B
       }
       case "getPassword":
         return { ...base, password: await raceAbort(options.handler.getPassword(request.host, signal), signal) };
+      case "sessionDeleted":
+        return { ...base }; // handled on arrival, never dispatched
     }
   }
 
