@@ -25,6 +25,8 @@ export function powerStatus(vm: VirtualMachineModel): { code: string; level: str
 export function vmInstanceView(vm: VirtualMachineModel, nowIso: string): Record<string, unknown> {
   const linux = vm.osType === "Linux";
   return {
+    platformUpdateDomain: 0,
+    platformFaultDomain: 0,
     computerName: vm.name,
     osName: linux ? "ubuntu" : "Windows Server 2022 Datacenter",
     osVersion: linux ? "22.04" : "10.0.20348",
@@ -32,8 +34,10 @@ export function vmInstanceView(vm: VirtualMachineModel, nowIso: string): Record<
     vmAgent: {
       vmAgentVersion: linux ? "2.10.0.8" : "2.7.41491.1102",
       statuses: vm.power === "running" ? [{ code: "ProvisioningState/succeeded", level: "Info", displayStatus: "Ready", message: "Guest Agent is running", time: nowIso }] : [],
+      extensionHandlers: [],
     },
     disks: [{ name: `${vm.name}_OsDisk_1`, statuses: [{ code: "ProvisioningState/succeeded", level: "Info", displayStatus: "Provisioning succeeded", time: new Date(vm.createdAt).toISOString() }] }],
+    isVMInStandbyPool: false,
     statuses: [{ code: "ProvisioningState/succeeded", level: "Info", displayStatus: "Provisioning succeeded", time: new Date(vm.createdAt).toISOString() }, powerStatus(vm)],
   };
 }
@@ -47,6 +51,8 @@ export function vmToArm(vm: VirtualMachineModel, opts: { instanceView?: boolean;
     type: "Microsoft.Compute/virtualMachines",
     location: vm.location,
     tags: vm.tags,
+    // Compute's etag is a quoted counter ("\"1\"" in VirtualMachine_Get.json); simulated VMs are never updated.
+    etag: '"1"',
     properties: {
       vmId: vm.vmGuid,
       hardwareProfile: { vmSize: vm.size },
@@ -76,6 +82,11 @@ export function vmToArm(vm: VirtualMachineModel, opts: { instanceView?: boolean;
   };
 }
 
+/** Azure-provided DNS gives every VNet its own `<random>.<region code>.internal.cloudapp.net` suffix; this one is stable per VNet. */
+function internalDnsSuffix(subnetId: string): string {
+  return `${guidOf(subnetId.replace(/\/subnets\/[^/]+$/i, "")).replace(/-/g, "").slice(0, 26)}.bx.internal.cloudapp.net`;
+}
+
 export function nicToArm(nic: NetworkInterfaceModel): Record<string, unknown> {
   const mac = createHash("sha1").update(nic.id.toLowerCase()).digest("hex").slice(0, 12).toUpperCase().replace(/(..)(?!$)/g, "$1-");
   return {
@@ -97,13 +108,15 @@ export function nicToArm(nic: NetworkInterfaceModel): Record<string, unknown> {
           properties: { provisioningState: "Succeeded", privateIPAddress: nic.privateIp, privateIPAllocationMethod: "Dynamic", subnet: { id: nic.subnetId }, primary: true, privateIPAddressVersion: "IPv4" },
         },
       ],
-      dnsSettings: { dnsServers: [], appliedDnsServers: [] },
+      dnsSettings: { dnsServers: [], appliedDnsServers: [], internalDomainNameSuffix: internalDnsSuffix(nic.subnetId) },
       macAddress: mac,
       enableAcceleratedNetworking: false,
+      disableTcpStateTracking: false,
       enableIPForwarding: false,
       primary: true,
       virtualMachine: { id: nic.vmId },
       nicType: "Standard",
+      vnetEncryptionSupported: false,
     },
   };
 }

@@ -20,6 +20,7 @@ function subscriptionToArm(s: SubscriptionModel): Record<string, unknown> {
     displayName: s.name,
     state: "Enabled",
     subscriptionPolicies: { locationPlacementId: "Public_2014-09-01", quotaId: "PayAsYouGo_2014-09-01", spendingLimit: "Off" },
+    tags: {},
   };
 }
 

@@ -1,6 +1,5 @@
 import type { CloudEnvironment } from "../cloud";
 import type { Logger } from "../logger";
-import type { TokenCachePersistence } from "./msalDeviceCodeCredential";
 
 /** What the device-code flow shows the user (the VS Code layer renders it; tests approve it). */
 export interface DeviceCodePrompt {
@@ -17,6 +16,16 @@ export interface DeviceCodePrompt {
 }
 
 export type DeviceCodePromptPort = (prompt: DeviceCodePrompt) => void;
+
+/**
+ * Where the token cache (accounts, refresh tokens) is kept between VS Code sessions: the VS Code
+ * layer puts it in `SecretStorage` (the OS keychain), so a window reload does not mean a new
+ * sign-in. The serialized cache is a secret; it never reaches a file of ours or a log.
+ */
+export interface TokenCachePersistence {
+  load(): Promise<string | undefined>;
+  save(serialized: string): Promise<void>;
+}
 
 /**
  * How the product signs in when it does not use VS Code's own account (`azureJit.auth.method`).

@@ -5,17 +5,9 @@ import { CancellationError } from "../cancellation";
 import type { CloudEnvironment } from "../cloud";
 import { JitError, errorMessage } from "../errors";
 import { type Logger, nullLogger } from "../logger";
-import type { DeviceCodePromptPort } from "./credentialConfig";
+import type { DeviceCodePromptPort, TokenCachePersistence } from "./credentialConfig";
 
-/**
- * Where the token cache (accounts, refresh tokens) is kept between VS Code sessions: the VS Code
- * layer puts it in `SecretStorage` (the OS keychain), so a window reload does not mean a new
- * sign-in. The serialized cache is a secret; it never reaches a file of ours or a log.
- */
-export interface TokenCachePersistence {
-  load(): Promise<string | undefined>;
-  save(serialized: string): Promise<void>;
-}
+export type { TokenCachePersistence } from "./credentialConfig";
 
 export interface MsalDeviceCodeOptions {
   cloud: CloudEnvironment;

@@ -1,13 +1,23 @@
-import { getArmAccessToken } from "../azure/azureContext";
+import { getArmAccessToken, type AzureContext } from "../azure/azureContext";
 import type { BastionSession } from "../bastion/bastionSession";
-import { normalizeBastionEndpoint } from "../bastion/bastionSession";
 import { requestSession } from "../bastion/tokenApi";
-import { type CloudEnvironment, isCloudBastionHost } from "../cloud";
-import type { BrokerHandler } from "../broker/brokerServer";
+import { trustedBastionEndpoint } from "./trustedBastion";
+import { startBrokerServer, type BrokerHandler, type BrokerServer } from "../broker/brokerServer";
 import { JitError } from "../errors";
+import type { AuditJournal } from "../audit/auditJournal";
+import type { Grant } from "../access/grant";
 import type { Logger } from "../logger";
-import { describeUntrusted } from "../ssh/untrustedText";
-import type { JitConnectService } from "./jitConnectService";
+import type { ConnectionProfile, ConnectionProfileStore } from "./connectionProfiles";
+
+/** What the broker needs from the service (the service facade provides it). */
+export interface BrokerServices {
+  readonly profiles: ConnectionProfileStore;
+  readonly journal: AuditJournal;
+  activeGrant(vmId: string): Grant | undefined;
+  azureContext(): AzureContext | undefined;
+  ensureCredential(profile: ConnectionProfile, grant: Grant, signal?: AbortSignal): Promise<unknown>;
+  password(alias: string): string | undefined;
+}
 
 /**
  * What the broker asks the service, for the tunnel process: a fresh Bastion session per connection
@@ -17,7 +27,7 @@ import type { JitConnectService } from "./jitConnectService";
  */
 export class ServiceBrokerHandler implements BrokerHandler {
   constructor(
-    private readonly service: JitConnectService,
+    private readonly service: BrokerServices,
     private readonly logger: Logger,
   ) {}
 
@@ -51,7 +61,7 @@ export class ServiceBrokerHandler implements BrokerHandler {
     return password;
   }
 
-  private async profile(host: string) {
+  private async profile(host: string): Promise<ConnectionProfile> {
     let profile = this.service.profiles.get(host);
     if (!profile) {
       // Another window may have connected to it: its profile is in the shared file.
@@ -63,28 +73,30 @@ export class ServiceBrokerHandler implements BrokerHandler {
   }
 }
 
-/**
- * The Bastion's `dnsName` as an https endpoint, once it is known to be a Bastion host of this cloud
- * (suffix on a dot boundary, allowed port): the ARM token goes with the session request, so a
- * `dnsName` anyone could have written into ARM must not pick where it goes.
- */
-export function trustedBastionEndpoint(cloud: CloudEnvironment, dnsName: string, bastionName: string): string {
-  let endpoint: string | undefined;
-  try {
-    endpoint = normalizeBastionEndpoint(dnsName);
-    // A dnsName is host[:port]: user info, a path or a query means it is something else.
-    const written = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(dnsName.trim()) ? dnsName.trim() : `https://${dnsName.trim()}`);
-    if (written.username !== "" || written.password !== "" || written.pathname !== "/" || written.search !== "" || written.hash !== "") endpoint = undefined;
-  } catch {
-    endpoint = undefined;
+/** The broker of this service: started once, on first need, closed with the service. */
+export class BrokerHost {
+  private broker: BrokerServer | undefined;
+  private starting: Promise<BrokerServer> | undefined;
+
+  constructor(private readonly options: { services: BrokerServices; logger: Logger; runtimeDir?: string }) {}
+
+  /** The socket path, when it listens. */
+  get path(): string | undefined {
+    return this.broker?.path;
   }
-  if (endpoint === undefined || !isCloudBastionHost(cloud, new URL(endpoint))) {
-    const expected = cloud.bastionDnsSuffixes.length > 0 ? `hosts under ${cloud.bastionDnsSuffixes.join(", ")} on port ${cloud.bastionPorts.join(", ")}` : "none: set azureJit.customCloud.bastionDnsSuffix";
-    throw new JitError(
-      "BastionNotAllowed",
-      `The Bastion ${describeUntrusted(bastionName)} reports the address ${describeUntrusted(dnsName)}, which is not a Bastion host of ${cloud.name} (${expected}). No token was sent.`,
-      { details: { dnsName } },
-    );
+
+  /** Starts the broker the tunnel asks for Bastion sessions (idempotent). */
+  ensure(): Promise<BrokerServer> {
+    if (this.broker) return Promise.resolve(this.broker);
+    const { services, logger, runtimeDir } = this.options;
+    this.starting ??= startBrokerServer({ handler: new ServiceBrokerHandler(services, logger), logger, ...(runtimeDir ? { runtimeDir } : {}) }).then((b) => (this.broker = b));
+    return this.starting;
   }
-  return endpoint;
+
+  async close(): Promise<void> {
+    const broker = this.broker;
+    this.broker = undefined;
+    this.starting = undefined;
+    await broker?.close();
+  }
 }

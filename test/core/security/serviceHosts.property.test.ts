@@ -9,7 +9,7 @@ import fc from "fast-check";
 import { BUILT_IN_CLOUDS, isCloudBastionHost, isCloudVaultHost, resolveCloud, type CloudEnvironment } from "../../../src/core/cloud";
 import { parseSecretUri } from "../../../src/core/credential/secretUri";
 import { isJitError } from "../../../src/core/errors";
-import { trustedBastionEndpoint } from "../../../src/core/service/serviceBroker";
+import { trustedBastionEndpoint } from "../../../src/core/service/trustedBastion";
 
 const RUNS = { numRuns: 400 };
 const ORIGIN = { vmName: "vm", field: 'tag "azure-jit-connect.secret"' };

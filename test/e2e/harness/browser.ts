@@ -63,6 +63,9 @@ export async function launchBrowser(options: LaunchOptions): Promise<BrowserSess
   await context.addInitScript("globalThis.__name ??= (fn) => fn;");
   // Fail a lost lookup in 15 s rather than 30 s; waits that need longer pass their own timeout.
   context.setDefaultTimeout(15_000);
+  // Loading the workbench is no lookup: on a loaded 2-core machine it took over 15 s. A navigation
+  // that never ends still fails, only later (the spec's own timeout bounds it too).
+  context.setDefaultNavigationTimeout(120_000);
   const page = context.pages()[0] ?? (await context.newPage());
   const consoleLines: string[] = [];
   const stamp = (): string => new Date().toISOString();

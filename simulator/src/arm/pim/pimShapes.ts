@@ -14,6 +14,12 @@ export interface ShapeDeps {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
+/** No ABAC condition is modelled; ARM answers `null` for both when an assignment has none. */
+const NO_CONDITION = { condition: null, conditionVersion: null } as const;
+
+/** Who last changed a policy: never anyone in the simulated world, so every member is null (the object itself is always there, as in the examples). */
+const NOBODY = { id: null, displayName: null, type: null, email: null } as const;
+
 function scopeInfo(d: ShapeDeps, scope: string): { id: string; displayName: string; type: string } {
   const parts = scope.split("/").filter((s) => s.length > 0);
   if (parts.length === 0) return { id: "/", displayName: "Tenant Root", type: "managementgroup" };
@@ -69,6 +75,7 @@ export function eligibilityInstanceToArm(d: ShapeDeps, e: EligibilitySchedule): 
       roleEligibilityScheduleId: eligibilityScheduleId(e),
       memberType: "Direct",
       createdOn: iso(e.start),
+      ...NO_CONDITION,
       expandedProperties: expanded(d, e.scope, e.roleGuid, e.principalId),
     },
     name: e.instanceName,
@@ -108,6 +115,7 @@ export function assignmentInstanceToArm(d: ShapeDeps, a: AssignmentSchedule): Re
       assignmentType: "Activated",
       memberType: "Direct",
       createdOn: iso(a.createdOn),
+      ...NO_CONDITION,
       expandedProperties: expanded(d, a.scope, a.roleGuid, a.principalId),
     },
     name: a.instanceName,
@@ -129,12 +137,17 @@ export function requestToArm(d: ShapeDeps, r: ScheduleRequest, status: string): 
       requestType: r.requestType,
       status,
       approvalId: r.approval === "none" ? null : `${r.scope}/providers/Microsoft.Authorization/roleAssignmentApprovals/${r.name}`,
-      scheduleInfo: r.scheduleInfo,
+      scheduleInfo: {
+        startDateTime: r.scheduleInfo.startDateTime,
+        // Both members, `null` for the one not used, as in the PutRoleAssignmentScheduleRequest example.
+        expiration: { type: r.scheduleInfo.expiration.type, endDateTime: r.scheduleInfo.expiration.endDateTime ?? null, duration: r.scheduleInfo.expiration.duration ?? null },
+      },
       ticketInfo: { ticketNumber: r.ticketInfo.ticketNumber ?? null, ticketSystem: r.ticketInfo.ticketSystem ?? null },
       justification: r.justification ?? null,
       linkedRoleEligibilityScheduleId: r.linkedRoleEligibilityScheduleId ?? null,
       requestorId: r.requestorId,
       createdOn: iso(r.createdOn),
+      ...NO_CONDITION,
       expandedProperties: expanded(d, r.scope, r.roleGuid, r.principalId),
     },
     name: r.name,
@@ -154,7 +167,7 @@ export function policyToArm(d: ShapeDeps, scope: string, roleGuid: string): Reco
       displayName: "Default",
       description: "Default",
       isOrganizationDefault: false,
-      lastModifiedBy: null,
+      lastModifiedBy: NOBODY,
       lastModifiedDateTime: null,
       rules,
       effectiveRules: rules,
@@ -181,7 +194,7 @@ export function policyAssignmentToArm(d: ShapeDeps, scope: string, roleGuid: str
       policyAssignmentProperties: {
         scope: scopeInfo(d, scope),
         roleDefinition: { id: roleDefinitionId(scope, roleGuid), displayName: role?.name ?? roleGuid, type: role?.type ?? "BuiltInRole" },
-        policy: { id: policyId, lastModifiedBy: null, lastModifiedDateTime: null },
+        policy: { id: policyId, lastModifiedBy: NOBODY, lastModifiedDateTime: null },
       },
     },
     name: `${pName}_${roleGuid}`,
