@@ -1,4 +1,5 @@
 import * as vscode from "vscode";
+import { displaySafeLogger } from "./core/logger";
 import type { AccessInputProvider } from "./core/access/accessInput";
 import { AccessNotifications } from "./vscode/access/accessNotifications";
 import { createAccessInputPrompt } from "./vscode/access/accessInputPrompt";
@@ -51,7 +52,8 @@ let shutdown: (() => Promise<void>) | undefined;
  */
 export function activate(context: vscode.ExtensionContext): AzureJitTestApi | undefined {
   const started = performance.now();
-  const log = vscode.window.createOutputChannel("Azure JIT Connect", { log: true });
+  // Every line escapes control and bidi characters: VM names and Azure messages reach the log.
+  const log = displaySafeLogger(vscode.window.createOutputChannel("Azure JIT Connect", { log: true }));
   const config = (): JitConfig => readConfig(vscode.workspace.getConfiguration(CONFIG_SECTION)).config;
   const keys = new ContextKeys();
   const credential = new SwitchableCredential();

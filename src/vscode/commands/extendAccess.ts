@@ -1,4 +1,5 @@
 import * as vscode from "vscode";
+import { notify } from "../notify";
 import { formatLocalTime } from "../tree/vmTreeProvider";
 import { announcePendingApproval, withAccessProgress } from "./accessProgress";
 import type { CommandHandler } from "./commandContext";
@@ -17,5 +18,5 @@ export const extendAccess: CommandHandler = async (ctx, arg) => {
   const ours = service.activeGrant(vm.id) !== undefined;
   const outcome = await withAccessProgress(ctx, vm, l10n.t("Extending access to {0}", vm.name), (signal) => (ours ? service.extend(vm.id, signal) : service.requestAccess(vm.id, signal)));
   if (outcome.kind === "pendingApproval") return announcePendingApproval(vm.id, vm.name);
-  void vscode.window.showInformationMessage(l10n.t("Access to {0} now lasts until {1}.", vm.name, formatLocalTime(outcome.value.expiresAt)));
+  void notify.info(l10n.t("Access to {0} now lasts until {1}.", vm.name, formatLocalTime(outcome.value.expiresAt)));
 };
