@@ -24,6 +24,7 @@ import type { VmEntry } from "../inventory/loadInventory";
 import type { Logger } from "../logger";
 import type { PreflightItem } from "../preflight/checkConnectivity";
 import { checkSshConfig } from "../ssh/configCheck";
+import { withFileLock } from "../fs/fileLock";
 import { hostBlockOptionsFor, writeSshHosts, type TunnelProgram } from "../ssh/hostsFile";
 import type { SshHostEntry } from "../ssh/renderHostBlock";
 import { removeSshConfig } from "../ssh/sshConfigSetup";
@@ -150,13 +151,7 @@ export class ConnectionSetup {
   /** Writes our SSH config for every profile, and the Include block when the user allows it. */
   async writeSshConfig(signal?: AbortSignal): Promise<boolean> {
     const { paths, tunnelProgram } = this.options;
-    const entries: SshHostEntry[] = this.options.profiles.all().map((p) => ({
-      vm: { id: p.vmId, name: p.vmName },
-      userName: p.userName,
-      userField: "the VM's login user",
-      auth: this.authOf(p),
-    }));
-    await writeSshHosts(entries, paths, tunnelProgram, process.platform, signal);
+    await writeProfilesSshHosts(this.options.profiles, paths, tunnelProgram, (p) => this.authOf(p), signal);
     await writeFileAtomic(path.join(paths.dir, askpassLauncherName()), renderAskpassLauncher(tunnelProgram), { mode: 0o700 });
     const state = await inspectIncludeBlock(paths.userConfigFile, paths.configFile);
     if (state === "current") return true;
@@ -185,9 +180,20 @@ export class ConnectionSetup {
     await this.options.profiles.clear();
   }
 
-  /** Every credential leaves this machine (sign-out, shutdown); a reconnect fetches them again. */
+  /** Every credential leaves this machine (sign-out); a reconnect fetches them again. */
   async removeAllCredentials(): Promise<void> {
     await this.options.keys.removeAll();
+    this.options.passwords.clear();
+  }
+
+  /**
+   * At shutdown: this window's passwords (memory) go; keys on disk go only when no live grant
+   * needs them. Another window, or this one after a reload, may be using a key whose access still
+   * runs; the key's own timer (in whichever window runs) and the start-up sweep remove it when
+   * the grant ends.
+   */
+  async releaseCredentialsAtShutdown(): Promise<void> {
+    await this.options.keys.removeExpired();
     this.options.passwords.clear();
   }
 
@@ -235,4 +241,23 @@ export class ConnectionSetup {
   private authOf(profile: ConnectionProfile): SshHostEntry["auth"] {
     return profile.auth === "key" ? { kind: "key", identityFile: this.options.keys.pathFor(profile.alias) } : { kind: "password" };
   }
+}
+
+/**
+ * Writes our SSH config with one Host block per profile. Another window may have added a host since
+ * we last read the profiles: they are re-read under the config's cross-process lock, so the file
+ * always holds every window's hosts.
+ */
+export async function writeProfilesSshHosts(
+  profiles: ConnectionProfileStore,
+  paths: SshPaths,
+  program: TunnelProgram,
+  authOf: (profile: ConnectionProfile) => SshHostEntry["auth"],
+  signal?: AbortSignal,
+): Promise<void> {
+  await withFileLock(paths.configFile, async () => {
+    await profiles.reload();
+    const entries: SshHostEntry[] = profiles.all().map((p) => ({ vm: { id: p.vmId, name: p.vmName }, userName: p.userName, userField: "the VM's login user", auth: authOf(p) }));
+    await writeSshHosts(entries, paths, program, process.platform, signal);
+  });
 }
