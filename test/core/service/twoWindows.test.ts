@@ -12,6 +12,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
 import { promisify } from "node:util";
+import type { Grant } from "../../../src/core/access/grant";
+import { type AccessRecord, GrantStore } from "../../../src/core/access/grantStore";
 import { deriveHostAlias } from "../../../src/core/ssh/hostAlias";
 import { sshPaths } from "../../../src/core/ssh/sshPaths";
 
@@ -51,4 +53,23 @@ test("two windows on one storage folder: concurrent rounds, no failure, nothing 
   // What ssh makes of it: each alias resolves to its own key (real ssh, the written config).
   const ssh = await promisify(execFile)("ssh", ["-G", "-F", paths.configFile, alias("vm-b-3")]).catch(() => undefined);
   if (ssh) assert.match(ssh.stdout, new RegExp(`^identityfile ${path.join(paths.keysDir, alias("vm-b-3")).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`, "m"));
+});
+
+test("two windows' grant stores on one file: each keeps the other's records; a removal is not undone", async (t) => {
+  const root = await fsp.mkdtemp(path.join(os.tmpdir(), "ajc-two-grants-"));
+  t.after(() => fsp.rm(root, { recursive: true, force: true }));
+  const file = path.join(root, "state", "grants.json");
+  const recordFor = (vm: string): AccessRecord => {
+    const vmId = `/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/${vm}`;
+    const grant: Grant = { vmId, vmName: vm, tenantId: "t", subscriptionId: "s", roleAssignment: { requestName: "r", scope: "/subscriptions/s/resourceGroups/rg", roleDefinitionId: "role", endsAt: 2000 }, jit: { policyId: "p", requestStart: 1000, endsAt: 2000, port: 22, sourcePrefix: "10.0.1.0/26" }, expiresAt: 2000, grantedAt: 1000 };
+    return { vmId, vmName: vm, state: { kind: "granted", grant }, grant, updatedAt: 1000 };
+  };
+  const a = await GrantStore.open(file);
+  const b = await GrantStore.open(file);
+  await Promise.all([a.put(recordFor("vm-a")), b.put(recordFor("vm-b")), a.put(recordFor("vm-a2")), b.put(recordFor("vm-b2"))]);
+  const names = async (): Promise<string[]> => (await GrantStore.open(file)).all().map((r) => r.vmName).sort();
+  assert.deepEqual(await names(), ["vm-a", "vm-a2", "vm-b", "vm-b2"], "the old store wrote only its own window's records");
+  await b.remove(recordFor("vm-b").vmId);
+  await a.put(recordFor("vm-a3"));
+  assert.deepEqual(await names(), ["vm-a", "vm-a2", "vm-a3", "vm-b2"]);
 });
