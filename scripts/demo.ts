@@ -39,7 +39,7 @@ function simulatorPorts(): NeededPort[] {
     { port: 8440, use: "simulator: Entra ID login" },
     { port: 8441, use: "simulator: ARM" },
     { port: 8442, use: "simulator: control API" },
-    ...(doc.vaults ?? []).map((v, i) => ({ port: 8450 + i, use: `simulator: Key Vault ${v.name}` })),
+    ...((doc.vaults ?? []).length > 0 ? [{ port: 8450, use: "simulator: Key Vault (every vault, by host name)" }] : []),
     ...(doc.bastions ?? []).map((b, i) => ({ port: 8470 + i, use: `simulator: Bastion ${b.name}` })),
   ];
 }
