@@ -20,7 +20,7 @@ function usage(): string {
   return [
     "usage: npm run simulator -- [--scenario demo|scale|<file.yaml>] [--fixed-ports] [--home DIR] [--no-vms] [--verbose]",
     "  --scenario     built-in name (demo, scale) or a path to a .yaml/.json scenario (default demo)",
-    "  --fixed-ports  login 8440, ARM 8441, control 8442, device login 8443, vaults 8450.., Bastions 8470.. (stable settings)",
+    "  --fixed-ports  login 8440, ARM 8441, control 8442, device login 8443, vaults 8450 (every vault, by host name), Bastions 8470.. (stable settings)",
     "  --home         where the CA and VM folders live (default $AZSIM_HOME or <repo>/.sim)",
     "  --no-vms       do not start sshd processes",
   ].join("\n");

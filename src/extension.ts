@@ -1,4 +1,5 @@
 import * as vscode from "vscode";
+import { displaySafeLogger } from "./core/logger";
 import type { AccessInputProvider } from "./core/access/accessInput";
 import { AccessNotifications } from "./vscode/access/accessNotifications";
 import { createAccessInputPrompt } from "./vscode/access/accessInputPrompt";
@@ -19,6 +20,7 @@ import { SshConfigConsent } from "./vscode/sshConfigConsent";
 import { CountdownStatusBar } from "./vscode/statusBar/countdownStatusBar";
 import { InventoryRefresher } from "./vscode/tree/inventoryRefresher";
 import { VmTreeProvider } from "./vscode/tree/vmTreeProvider";
+import { notify } from "./vscode/notify";
 
 /** What `activate` returns outside production (the extension-host tests use it). Not a public API. */
 export interface AzureJitTestApi {
@@ -51,7 +53,8 @@ let shutdown: (() => Promise<void>) | undefined;
  */
 export function activate(context: vscode.ExtensionContext): AzureJitTestApi | undefined {
   const started = performance.now();
-  const log = vscode.window.createOutputChannel("Azure JIT Connect", { log: true });
+  // Every line escapes control and bidi characters: VM names and Azure messages reach the log.
+  const log = displaySafeLogger(vscode.window.createOutputChannel("Azure JIT Connect", { log: true }));
   const config = (): JitConfig => readConfig(vscode.workspace.getConfiguration(CONFIG_SECTION)).config;
   const keys = new ContextKeys();
   const credential = new SwitchableCredential();
@@ -136,7 +139,7 @@ async function startInBackground(services: Services): Promise<void> {
     } else if (auth.wasSignedIn() && service.activeGrants().length > 0) {
       // Remote-SSH reconnects go through this window's broker, which needs a signed-in session.
       const signIn = vscode.l10n.t("Sign In");
-      const choice = await vscode.window.showInformationMessage(vscode.l10n.t("Sign in to Azure to keep using your active access ({0}).", service.activeGrants().map((g) => g.vmName).join(", ")), signIn);
+      const choice = await notify.info(vscode.l10n.t("Sign in to Azure to keep using your active access ({0}).", service.activeGrants().map((g) => g.vmName).join(", ")), signIn);
       if (choice === signIn) await vscode.commands.executeCommand("azureJit.signIn");
     }
   } catch (e) {
@@ -158,7 +161,7 @@ async function applySettings(services: Services, impacts: Set<ConfigImpact>): Pr
       tree.rebuild();
       if (wasSignedIn) {
         const signIn = vscode.l10n.t("Sign In");
-        const choice = await vscode.window.showInformationMessage(vscode.l10n.t("The Azure sign-in settings changed: sign in again."), signIn);
+        const choice = await notify.info(vscode.l10n.t("The Azure sign-in settings changed: sign in again."), signIn);
         if (choice === signIn) await vscode.commands.executeCommand("azureJit.signIn");
       }
       return;

@@ -9,7 +9,7 @@ import { promises as fsp } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { loadAzureSdk } from "../../src/core/azure/sdkLoader";
-import { resolveCloud, type CloudEnvironment } from "../../src/core/cloud";
+import { resolveCloud, type CloudEnvironment, type CustomCloudSetting } from "../../src/core/cloud";
 import { MemoryCredentialChoiceStore } from "../../src/core/credential/credentialSource";
 import type { Logger } from "../../src/core/logger";
 import { JitConnectService } from "../../src/core/service/jitConnectService";
@@ -29,16 +29,7 @@ export interface ProductSession {
 }
 
 export function simCloud(ready: Extract<SimChildReady, { kind: "simulator" }>): CloudEnvironment {
-  const c = ready.settings["azureJit.customCloud"] as Record<string, string>;
-  return resolveCloud("Custom", {
-    name: "Simulator",
-    authorityHost: c.authorityHost,
-    resourceManagerEndpoint: c.resourceManagerEndpoint,
-    resourceManagerAudience: c.resourceManagerAudience,
-    activeDirectoryResourceId: c.activeDirectoryResourceId,
-    keyVaultAudience: c.keyVaultAudience,
-    keyVaultDnsSuffix: c.keyVaultDnsSuffix,
-  });
+  return resolveCloud("Custom", { ...(ready.settings["azureJit.customCloud"] as CustomCloudSetting), name: "Simulator" });
 }
 
 export const quietLogger: Logger = { trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };

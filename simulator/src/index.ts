@@ -22,7 +22,10 @@ import { LoginService } from "./entra/loginService";
 import { SignInStore } from "./entra/signInStore";
 import { HttpError } from "./http/errors";
 import { startServer, type RunningServer } from "./http/server";
-import { handleVault, setSecret } from "./keyvault/vaultService";
+import { setSecret } from "./keyvault/vaultService";
+import { vaultFrontEnd } from "./keyvault/vaultHosts";
+import type { SimRequest } from "./http/request";
+import type { Reply } from "./http/router";
 import { AuditLog } from "./observe/auditLog";
 import { FaultRules } from "./observe/faults";
 import { loadScenario } from "./scenario/load";
@@ -36,7 +39,7 @@ import { ensureEntraAccounts, isUsableLoginName } from "./vms/entraLogin";
 import { ensureSshCertificateAuthority } from "./entra/sshCertificateAuthority";
 import { PAS_LINUX_RESOURCE } from "./entra/sshCertificateIssuer";
 import { registerSshLoginCheck, VM_LOGIN_ROLE_GUIDS } from "./entra/sshLoginCheck";
-import { KEY_VAULT_AUDIENCE } from "./auth/audiences";
+import { KEY_VAULT_AUDIENCE, KEY_VAULT_DOMAIN } from "./auth/audiences";
 import { Directory, PUBLIC_CLIENTS } from "./world/directory";
 import type { RoleAssignmentModel } from "./world/model";
 import { Rbac } from "./world/rbac";
@@ -52,7 +55,7 @@ export interface StartSimulatorOptions {
   scenario: string | Scenario;
   /** Default $AZSIM_HOME or <repo>/.sim. */
   home?: string;
-  /** Fixed ports (login 8440, ARM 8441, control 8442, vaults 8450.., Bastions 8470..); default ephemeral. */
+  /** Fixed ports (login 8440, ARM 8441, control 8442, vaults 8450, Bastions 8470..); default ephemeral. */
   fixedPorts?: boolean;
   /** Start an sshd per running Linux VM (default true). */
   startVms?: boolean;
@@ -82,7 +85,7 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
   const scenario = loadScenario(options.scenario, clock.now());
   const home = options.home ?? defaultSimulatorHome();
   const ca = await ensureCa(home);
-  const tls = await issueServerCertificate(ca, ["localhost", "127.0.0.1"]);
+  const tls = await issueServerCertificate(ca, ["localhost", "127.0.0.1", `*.${KEY_VAULT_DOMAIN}`]);
   const key = createSigningKey();
   const audit = new AuditLog(() => clock.now());
   const faults = new FaultRules();
@@ -158,18 +161,18 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
     servers.push(armServer);
     origins.arm = armServer.origin;
 
-    for (const [i, vault] of scenario.vaults.entries()) {
-      const s = await startServer({
-        ...common,
-        tls,
-        port: options.fixedPorts ? FIXED.vault + i : 0,
-        service: () => "keyvault",
-        errorFormat: "cloudError",
-        handle: async (req) => handleVault(vault, { key, rbac, now: () => clock.now(), loginOrigin: () => origins.login }, req),
-      });
-      servers.push(s);
-      vault.uri = s.origin;
-    }
+    const vaultDeps = { key, rbac, now: () => clock.now(), loginOrigin: () => origins.login };
+    let serveVaults: (req: SimRequest) => Promise<Reply> = () => Promise.reject(new HttpError(503, "ServiceUnavailable", "Key Vault is starting."));
+    const vaultServer = await startServer({
+      ...common,
+      tls,
+      port: options.fixedPorts ? FIXED.vault : 0,
+      service: () => "keyvault",
+      errorFormat: "cloudError",
+      handle: (req) => serveVaults(req),
+    });
+    servers.push(vaultServer);
+    serveVaults = vaultFrontEnd(scenario.vaults, vaultServer.port, vaultDeps);
     for (const lit of scenario.literalSecrets) {
       const vault = scenario.vaults.find((v) => idKey(v.name) === idKey(lit.vaultName))!;
       setSecret(vault, lit.name, lit.value, clock.now(), { contentType: lit.contentType, tags: lit.tags });
@@ -197,7 +200,11 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
         resourceManagerAudience: origins.arm,
         activeDirectoryResourceId: BASTION_TOKEN_RESOURCE,
         keyVaultAudience: KEY_VAULT_AUDIENCE,
-        keyVaultDnsSuffix: "localhost",
+        keyVaultDnsSuffix: `.${KEY_VAULT_DOMAIN}`,
+        keyVaultPorts: [vaultServer.port],
+        // Each Bastion's data plane has its own port on localhost (§1.10).
+        bastionDnsSuffix: "localhost",
+        bastionPorts: dataPlanes.map((d) => Number(new URL(`https://${d.dnsName}`).port)),
         portalUrl: origins.arm,
         // Entra ID SSH certificates: the public cloud's PAS scope, which this login origin answers for.
         sshCertificateScope: `${PAS_LINUX_RESOURCE}/.default`,

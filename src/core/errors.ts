@@ -44,6 +44,8 @@ export type ErrorCode =
   | "SecretForbidden"
   | "SecretUnusable"
   | "VaultNotAllowed"
+  // a Bastion dnsName outside the cloud's Bastion service (no token is sent)
+  | "BastionNotAllowed"
   // Bastion tunnel
   | "BastionRefused"
   | "TunnelFailed"

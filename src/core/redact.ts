@@ -24,3 +24,25 @@ export function redact(text: string, extraSecrets: readonly string[] = []): stri
   }
   return out;
 }
+
+/**
+ * Control characters (C0, DEL, C1), invisible format characters (bidi overrides and isolates such
+ * as U+202E, zero-width characters, BOM) and line/paragraph separators, which let a VM name or tag
+ * fake a log line, recolour a terminal or reverse the text around it.
+ */
+const UNSAFE_FOR_DISPLAY = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
+
+/**
+ * The one escaping of text bound for a person (log file, tunnel stderr, notifications, reports):
+ * every character of UNSAFE_FOR_DISPLAY becomes a visible `\uXXXX`; everything else is kept, so
+ * ordinary names read as they are. `keepNewlines` keeps LF where the output is multi-line by design
+ * (a modal's detail); CR is always escaped. Markdown, shell and SSH config have their own escaping
+ * on top of this.
+ */
+export function escapeForDisplay(text: string, options: { keepNewlines?: boolean } = {}): string {
+  return text.replace(UNSAFE_FOR_DISPLAY, (ch) => {
+    if (options.keepNewlines && ch === "\n") return ch;
+    const code = ch.codePointAt(0) ?? 0;
+    return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, "0")}`;
+  });
+}

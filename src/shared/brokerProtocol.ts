@@ -46,6 +46,11 @@ export interface BrokerOperations {
   openSession: { params: { host: string; port: number }; result: { session: SessionGrant } };
   getPassword: { params: { host: string }; result: { password: string } };
   ping: { params: Record<never, never>; result: { pong: PongInfo } };
+  /**
+   * Sent on the connection that got a session, once the tunnel deleted it: the broker, which
+   * deletes a connection's sessions when it closes, need not. No reply.
+   */
+  sessionDeleted: { params: Record<never, never>; result: Record<never, never> };
 }
 
 export type BrokerOperation = keyof BrokerOperations;
@@ -120,6 +125,8 @@ export function parseBrokerRequest(line: string): Parsed<BrokerRequest> {
   switch (msg.op) {
     case "ping":
       return { ok: true, value: { v, id, op: "ping" } };
+    case "sessionDeleted":
+      return { ok: true, value: { v, id, op: "sessionDeleted" } };
     case "openSession":
       if (!isValidHost(msg.host)) return { ok: false, id, message: "openSession needs a host (printable, at most 255 characters)" };
       if (!isValidPort(msg.port)) return { ok: false, id, message: "openSession needs a port between 1 and 65535" };
@@ -150,6 +157,7 @@ const resultValidators: { [K in BrokerOperation]: (msg: Record<string, unknown>)
   openSession: (msg) => (isSessionGrant(msg.session) ? { session: msg.session } : undefined),
   getPassword: (msg) => (typeof msg.password === "string" ? { password: msg.password } : undefined),
   ping: (msg) => (isPongInfo(msg.pong) ? { pong: msg.pong } : undefined),
+  sessionDeleted: () => ({}),
 };
 
 /** Parses one reply line for a request of kind `op` (client side). */

@@ -43,6 +43,7 @@ export function exitCodeForError(e: unknown): ExitCodeValue {
     case "LocalPortUnavailable":
       return ExitCode.localPortUnavailable;
     case "InvalidInput":
+    case "InvalidSetting":
       return ExitCode.usage;
     case "Internal":
       return ExitCode.internal;

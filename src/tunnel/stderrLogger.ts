@@ -1,6 +1,6 @@
 import { formatWithOptions } from "node:util";
 import type { Logger } from "../core/logger";
-import { redact } from "../core/redact";
+import { escapeForDisplay, redact } from "../core/redact";
 
 const PREFIX = "azure-jit-connect";
 
@@ -14,7 +14,8 @@ export function createStderrLogger(verbose: boolean, write: (line: string) => vo
   const emit = (level: string, message: string | Error, args: unknown[]): void => {
     const text = redact(formatWithOptions({ colors: false, breakLength: Infinity }, message instanceof Error ? message.message : message, ...args));
     const line = verbose ? `${PREFIX} [${level} +${Date.now() - started}ms] ${text}` : `${PREFIX}: ${text}`;
-    write(`${line.replace(/\r?\n/g, " ")}\n`);
+    // One line per message, and nothing in it that a terminal would interpret (ESC, C1, bidi).
+    write(`${escapeForDisplay(line.replace(/\r?\n/g, " "))}\n`);
   };
   const off = (): void => undefined;
   return {

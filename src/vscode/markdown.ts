@@ -2,10 +2,11 @@
  * Markdown helpers for tooltips and reports. Text that comes from Azure (VM names, tags, reasons
  * quoting them) is escaped, so that a VM named `[x](command:…)` renders as text, never as a link.
  */
+import { escapeForDisplay } from "../core/redact";
 
 /** Escapes Markdown syntax (and HTML) in one line of untrusted text. */
 export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, (c) => `\\${c}`).replace(/\r?\n/g, " ");
+  return escapeForDisplay(text.replace(/\r?\n/g, " ")).replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, (c) => `\\${c}`);
 }
 
 /** A table cell: escaped, one line. */

@@ -1,4 +1,5 @@
 import * as vscode from "vscode";
+import { notify } from "./notify";
 
 const DECISION = "azureJit.includeBlockDecision";
 
@@ -17,7 +18,7 @@ export class SshConfigConsent {
     const l10n = vscode.l10n;
     const add = l10n.t("Add Include Line");
     const no = l10n.t("Don't Add");
-    const choice = await vscode.window.showInformationMessage(
+    const choice = await notify.info(
       l10n.t("Add one Include line to {0}?", file),
       { modal: true, detail: l10n.t("Remote-SSH and ssh read your SSH config. Azure JIT Connect keeps its hosts in a file of its own and adds a single marked Include line at the top of yours, so they can find your VMs. Without it, only terminals opened by Azure JIT Connect can connect.") },
       add,

@@ -52,7 +52,7 @@ describe("ARM", () => {
     const vm = await c.virtualMachines.get("rg-vm-dev-01", "vm-dev-01", { expand: "instanceView" });
     assert.equal(vm.storageProfile?.osDisk?.osType, "Linux");
     assert.ok(vm.networkProfile?.networkInterfaces?.[0]?.id?.endsWith("/networkInterfaces/vm-dev-01-nic"));
-    assert.ok(vm.tags?.["azure-jit-connect.secret"]?.startsWith("https://localhost:"));
+    assert.ok(vm.tags?.["azure-jit-connect.secret"]?.startsWith("https://kv-contoso.vault.localhost:"));
     assert.ok(vm.instanceView?.statuses?.some((s) => s.code === "PowerState/running"));
     const iv = await c.virtualMachines.instanceView("rg-vm-dev-01", "vm-dev-01");
     assert.ok(iv.statuses?.some((s) => s.code === "PowerState/running"));

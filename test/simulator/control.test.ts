@@ -2,6 +2,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { startTestSimulator, type ControlApiError, type TestSimulator } from "../support/simulator";
+import { loopbackGet } from "../support/loopbackHttps";
 
 describe("control API", () => {
   let ts: TestSimulator;
@@ -15,7 +16,7 @@ describe("control API", () => {
     const settings = await ts.control.call<Record<string, unknown>>("GET", "/_sim/settings");
     assert.equal(settings["azureJit.cloud"], "Custom");
     assert.equal(settings["azureJit.auth.clientId"], "04b07795-8ddb-461a-bbee-02f9e1bf7b46");
-    assert.equal((settings["azureJit.customCloud"] as { keyVaultDnsSuffix: string }).keyVaultDnsSuffix, "localhost");
+    assert.equal((settings["azureJit.customCloud"] as { keyVaultDnsSuffix: string }).keyVaultDnsSuffix, ".vault.localhost");
     assert.equal(settings["azureJit.demo.simulatorControlUrl"], ts.settings.controlUrl);
     const state = await ts.control.state();
     assert.equal(state.scenario, "demo");
@@ -54,7 +55,7 @@ describe("control API", () => {
     const token = await cred.getToken(ts.settings.armScope);
     const kv = ts.sim.scenario.vaults[0]!;
     await fetch(`${ts.settings.resourceManagerEndpoint}/subscriptions?api-version=2022-12-01&access_token=${token!.token}`, { headers: { authorization: `Bearer ${token!.token}` } });
-    await fetch(`${kv.uri}/secrets/vm-ready-ssh-key?api-version=2025-07-01`, { headers: { authorization: `Bearer ${(await cred.getToken(`${ts.settings.keyVaultAudience}/.default`))!.token}` } });
+    await loopbackGet(`${kv.uri}/secrets/vm-ready-ssh-key?api-version=2025-07-01`, { authorization: `Bearer ${(await cred.getToken(`${ts.settings.keyVaultAudience}/.default`))!.token}` });
     const entries = await ts.control.audit();
     const text = JSON.stringify(entries);
     assert.ok(!text.includes(token!.token), "no access token in the audit log");

@@ -7,6 +7,7 @@ import { ResourceGraphClient } from "@azure/arm-resourcegraph";
 import { SecurityCenter } from "@azure/arm-security";
 import { SecretClient } from "@azure/keyvault-secrets";
 import { bearerTokenAuthenticationPolicy, createEmptyPipeline, createHttpHeaders, createPipelineRequest, createDefaultHttpClient, type PipelineResponse } from "@azure/core-rest-pipeline";
+import { loopbackPolicy } from "../support/loopbackHttps";
 import type { TestSimulator } from "../support/simulator";
 
 export function clients(ts: TestSimulator, credential: TokenCredential, subscriptionId = "00000000-0000-0000-0000-000000000000") {
@@ -18,7 +19,8 @@ export function clients(ts: TestSimulator, credential: TokenCredential, subscrip
     network: new NetworkManagementClient(credential, subscriptionId, { endpoint, credentialScopes: scopes }),
     graph: new ResourceGraphClient(credential, { endpoint, credentialScopes: scopes }),
     security: new SecurityCenter(credential, subscriptionId, { endpoint, credentialScopes: scopes }),
-    secrets: (vaultUrl: string) => new SecretClient(vaultUrl, credential, { disableChallengeResourceVerification: true }),
+    // Challenge verification on (the SDK default): the simulator's challenge names the vaults' parent domain.
+    secrets: (vaultUrl: string) => new SecretClient(vaultUrl, credential, { additionalPolicies: [{ policy: loopbackPolicy, position: "perRetry" }] }),
     /** For ARM routes no installed SDK package covers (subscriptions/tenants listing): the SDK pipeline itself. */
     raw: (method: "GET" | "POST", path: string, body?: unknown) => sendArm(ts, credential, method, path, body),
   };

@@ -6,13 +6,21 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, afterEach, before, beforeEach, describe, test } from "node:test";
 import type { BastionSession } from "../../src/core/bastion/bastionSession";
+import { releaseSession } from "../../src/core/bastion/sessionLease";
 import { requestSession } from "../../src/core/bastion/tokenApi";
 import { askBroker, getPasswordThroughBroker, openSessionThroughBroker } from "../../src/core/broker/brokerClient";
 import { type BrokerHandler, type BrokerServer, startBrokerServer } from "../../src/core/broker/brokerServer";
 import { listBrokerEndpoints } from "../../src/core/broker/runtimeDir";
 import { isJitError, JitError } from "../../src/core/errors";
 import type { Logger } from "../../src/core/logger";
+import { ExitCode, exitCodeForError } from "../../src/tunnel/exitCodes";
 import { ARM_TOKEN, startTunnelWorld, type TunnelWorld, vmId, waitFor } from "./support/tunnelWorld";
+
+/** A child that takes a session through the broker and holds it (as a relaying tunnel does) until killed. */
+const HOLD_SESSION_SCRIPT = `
+const { openSessionThroughBroker } = require(${JSON.stringify(path.resolve(__dirname, "../../src/core/broker/brokerClient.ts"))});
+openSessionThroughBroker("vm-01", 22, { runtimeDirs: [process.argv[1]] }).then(() => { process.stdout.write("held\\n"); setInterval(() => undefined, 1000); });
+`;
 
 const SESSION: BastionSession = {
   endpoint: "https://localhost:9",
@@ -260,6 +268,48 @@ describe("local broker", { timeout: 5 * 60_000 }, () => {
     await waitFor("the handler is aborted", () => aborted === 2);
   });
 
+  test("idle connections cannot exhaust the broker: the longest idle makes room; an idle one times out", async () => {
+    const server = await start(handler());
+    const idle: net.Socket[] = [];
+    try {
+      // Old broker: 64 silent connections and every further client was dropped without a word.
+      for (let i = 0; i < 300; i++) {
+        const conn = net.connect({ path: server.path });
+        conn.on("error", () => undefined);
+        await new Promise<void>((resolve) => conn.once("connect", () => resolve()));
+        idle.push(conn);
+      }
+      assert.deepEqual(await openSessionThroughBroker("vm-01", 22, client), SESSION);
+    } finally {
+      for (const conn of idle) conn.destroy();
+    }
+    const quick = await start(handler(), { idleTimeoutMs: 50, socketPath: path.join(dir, "quick.sock") });
+    const silent = await rawExchange(quick.path, "");
+    assert.deepEqual(silent, { lines: [], closed: true }, "a connection that says nothing is closed");
+  });
+
+  test("at the connection cap with nobody idle, a newcomer gets a clear Busy refusal", async () => {
+    const server = await start(handler(), { maxConnections: 2 });
+    const a = await openSessionThroughBroker("vm-01", 22, client);
+    const b = await openSessionThroughBroker("vm-02", 22, client);
+    const third = await rawExchange(server.path, '{"v":1,"id":1,"op":"ping"}\n');
+    assert.match(third.lines[0] ?? "", /"ok":false,"code":"Busy","message":"VS Code's broker already serves 2 tunnel connections/);
+    releaseSession(a, true);
+    await waitFor("a released connection frees a place", async () => (await rawExchange(server.path, '{"v":1,"id":1,"op":"ping"}\n', 1)).lines[0]?.includes('"ok":true') === true);
+    releaseSession(b, true);
+  });
+  test("a session that is not https/wss is a clear configuration error (tunnel exit 2), not a bug", async () => {
+    for (const bad of [{ ...SESSION, endpoint: "http://localhost:9" }, { ...SESSION, websocketUrl: "ws://localhost:9/webtunnelv2/t?X-Node-Id=n" }, { ...SESSION, websocketUrl: "wss://elsewhere.example/webtunnelv2/t" }]) {
+      const server = await start(handler({ openSession: async () => bad }));
+      const e = await rejection(openSessionThroughBroker("vm-01", 22, client));
+      assert.equal(e.code, "InvalidSetting");
+      assert.equal(exitCodeForError(e), ExitCode.usage);
+      assert.doesNotMatch(e.message, /bug|t\?X-Node-Id/);
+      await server.close();
+      servers.splice(servers.indexOf(server), 1);
+    }
+  });
+
   test("the runtime folder must be ours and private", async () => {
     await fsp.mkdir(dir, { mode: 0o755 });
     await fsp.chmod(dir, 0o755);
@@ -286,6 +336,37 @@ describe("local broker with the real Bastion data plane", { timeout: 5 * 60_000 
   });
   after(async () => {
     await world.close();
+  });
+
+  test("1000 pipelined requests on one connection mint one session, deleted when the requester goes away", async () => {
+    let minted = 0;
+    const server = await startBrokerServer({
+      runtimeDir: world.runtimeDir,
+      handler: handler({
+        openSession: async (host, port) => {
+          minted++;
+          return requestSession({ endpoint: world.dataPlane.origin, resourceId: vmId(host), port, armToken: ARM_TOKEN });
+        },
+      }),
+    });
+    try {
+      const burst = Array.from({ length: 1000 }, (_, i) => `{"v":1,"id":${i + 1},"op":"openSession","host":"vm-01","port":22}\n`).join("");
+      const answer = await rawExchange(server.path, burst, 1000);
+      assert.equal(answer.lines.filter((l) => l.includes('"ok":true')).length, 1, "one request at a time per connection");
+      assert.equal(answer.lines.filter((l) => l.includes('"code":"Busy"')).length, 999);
+      assert.equal(minted, 1);
+      // rawExchange closed the connection: the session it asked for must not outlive it.
+      await waitFor("the requester's session is deleted", () => world.dataPlane.openSessions() === 0);
+
+      // A tunnel process that is killed while relaying: its broker connection closes, its session goes.
+      const tunnel = spawn(process.execPath, ["--import", "tsx", "-e", HOLD_SESSION_SCRIPT, world.runtimeDir], { stdio: ["ignore", "pipe", "inherit"] });
+      await new Promise<void>((resolve) => tunnel.stdout.once("data", () => resolve()));
+      assert.equal(world.dataPlane.openSessions(), 1);
+      tunnel.kill("SIGKILL");
+      await waitFor("the killed tunnel's session is deleted", () => world.dataPlane.openSessions() === 0);
+    } finally {
+      await server.close();
+    }
   });
 
   test("a session minted after its client left is deleted, not leaked", async () => {

@@ -4,6 +4,7 @@
  * (RBAC, VNet peering, JIT on the NSG, power state). The broker handler does what the extension's
  * will: hold the ARM token and mint one Bastion session per connection.
  */
+import { loopbackGet } from "../support/loopbackHttps";
 import assert from "node:assert/strict";
 import { promises as fsp } from "node:fs";
 import * as os from "node:os";
@@ -68,9 +69,9 @@ describe("tunnel.js against the whole simulator", { timeout: 10 * 60_000 }, () =
     assert.ok(secretUri);
     const kvToken = await credential.getToken(`${tsim.settings.keyVaultAudience.replace(/\/+$/, "")}/.default`);
     assert.ok(kvToken);
-    const secret = await fetch(`${secretUri}?api-version=7.5`, { headers: { authorization: `Bearer ${kvToken.token}` } });
+    const secret = await loopbackGet(`${secretUri}?api-version=7.5`, { authorization: `Bearer ${kvToken.token}` });
     assert.equal(secret.status, 200);
-    const { value: privateKey } = (await secret.json()) as { value: string };
+    const { value: privateKey } = JSON.parse(secret.text) as { value: string };
 
     root = await fsp.mkdtemp(path.join(os.tmpdir(), "ajc-wholesim-"));
     await fsp.mkdir(path.join(root, "run"), { mode: 0o700 });

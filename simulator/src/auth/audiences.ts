@@ -1,9 +1,13 @@
 /**
  * Token audiences. ARM accepts its own URL, `https://management.azure.com` and
  * `https://management.core.windows.net/` (with or without the trailing slash): official tooling
- * requests all of them (§0.2, §6.5). Key Vault tokens carry the vault audience.
+ * requests all of them (§0.2, §6.5). Key Vault tokens carry the vault audience: the simulator is a
+ * custom cloud whose vaults live at `https://<vault>.vault.localhost:<port>`, so its Key Vault
+ * resource is `https://vault.localhost`, the parent domain of every vault host, as
+ * `https://vault.azure.net` is for `*.vault.azure.net` (azure-facts.md §8).
  */
-export const KEY_VAULT_AUDIENCE = "https://vault.azure.net";
+export const KEY_VAULT_DOMAIN = "vault.localhost";
+export const KEY_VAULT_AUDIENCE = `https://${KEY_VAULT_DOMAIN}`;
 const PUBLIC_ARM_AUDIENCES = ["https://management.azure.com", "https://management.core.windows.net"];
 
 const norm = (v: string): string => v.trim().replace(/\/+$/, "").toLowerCase();

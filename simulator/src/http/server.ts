@@ -73,16 +73,53 @@ export async function startServer(
   };
 }
 
-async function readBody(req: http.IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const b = chunk as Buffer;
-    size += b.length;
-    if (size > MAX_BODY) throw new HttpError(413, "RequestEntityTooLarge", "The request body is too large.");
-    chunks.push(b);
+/** JSON bodies nest at most this deep (ARM's own limit is not documented: assumed, FIDELITY.md). */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Reads the body, up to MAX_BODY. Beyond it, stops reading and answers 413: the rest of the body is
+ * still on the connection, so the reply closes it (`Connection: close`) rather than let the
+ * leftover bytes be parsed as the next keep-alive request, which reset that request.
+ */
+function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > MAX_BODY) {
+        req.off("data", onData);
+        req.pause();
+        reject(new HttpError(413, "RequestEntityTooLarge", "The request body is too large.", { Connection: "close" }));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on("data", onData);
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+/**
+ * Refuses JSON nested deeper than MAX_JSON_DEPTH with ARM's InvalidRequestContent 400, before any
+ * handler walks it: one linear scan, brackets inside strings ignored.
+ */
+export function checkJsonDepth(body: Buffer): void {
+  const first = body.find((b) => b !== 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d);
+  if (first !== 0x7b && first !== 0x5b) return; // not JSON (forms, empty bodies)
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped byte
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > MAX_JSON_DEPTH) throw new HttpError(400, "InvalidRequestContent", `The request content was invalid and could not be deserialized: it nests deeper than ${MAX_JSON_DEPTH} levels.`);
+    } else if (c === 0x7d || c === 0x5d) depth--;
   }
-  return Buffer.concat(chunks);
 }
 
 async function serve(opts: ServiceOptions, origin: string, raw: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -91,6 +128,7 @@ async function serve(opts: ServiceOptions, origin: string, raw: http.IncomingMes
   let reply: Reply;
   try {
     const body = await readBody(raw);
+    checkJsonDepth(body);
     req = normaliseRequest(raw.method ?? "GET", raw.url ?? "/", raw.headers, body, origin, raw.socket.remoteAddress?.replace(/^::ffff:/, ""));
     reply = await withFaults(opts, req);
   } catch (e) {
@@ -112,6 +150,8 @@ async function serve(opts: ServiceOptions, origin: string, raw: http.IncomingMes
     }
   }
   res.statusCode = reply.status;
+  // After a 413 the unread rest of the body is on the socket: close it once the reply is out.
+  if (reply.headers?.Connection === "close") res.on("finish", () => raw.socket.destroySoon());
   res.end(payload);
   opts.audit.record({
     service,

@@ -1,8 +1,10 @@
 /**
- * One Key Vault origin (§5): served at the root of its own https://localhost:<port>, because the
+ * One Key Vault (§5): served at the root of its own host, https://<vault>.vault.localhost:<port>
+ * (one port for every vault, told apart by the Host header, as Azure's front end does), because the
  * SDK parses secret ids strictly as https://host/secrets/{name}/{version}.
  * Challenge first: a request without a bearer gets 401 + `WWW-Authenticate: Bearer
- * authorization="<login>/<vault tenant>", resource="https://vault.azure.net"`. Tokens must have
+ * authorization="<login>/<vault tenant>", resource="https://vault.localhost"`: the resource is the
+ * parent domain of the vault host, so SDKs verifying the challenge (the default) accept it. Tokens must have
  * the vault audience and the vault's tenant; reading a secret needs the data action
  * `Microsoft.KeyVault/vaults/secrets/getSecret/action` at the vault or secret scope (RBAC
  * permission model); listing needs `.../readMetadata/action`.

@@ -1,4 +1,5 @@
 import { promises as fsp } from "node:fs";
+import { withFileLock } from "../fs/fileLock";
 import * as path from "node:path";
 import { armIdKey } from "../azure/armIds";
 import { errorMessage } from "../errors";
@@ -77,6 +78,9 @@ export class GrantStore {
   private readonly records = new Map<string, AccessRecord>();
   private writing: Promise<void> = Promise.resolve();
 
+  /** VMs whose record this window removed: not resurrected from another window's copy on disk. */
+  private readonly removed = new Set<string>();
+
   private constructor(
     readonly file: string,
     private readonly logger: Logger,
@@ -137,11 +141,13 @@ export class GrantStore {
   /** Replaces the record of `record.vmId` and persists. Resolves when the file is on disk. */
   put(record: AccessRecord): Promise<void> {
     this.records.set(armIdKey(record.vmId), record);
+    this.removed.delete(armIdKey(record.vmId));
     return this.persist();
   }
 
   remove(vmId: string): Promise<void> {
     this.records.delete(armIdKey(vmId));
+    this.removed.add(armIdKey(vmId));
     return this.persist();
   }
 
@@ -159,12 +165,35 @@ export class GrantStore {
   }
 
   private persist(): Promise<void> {
-    const snapshot: StoreFile = { version: FORMAT_VERSION, records: this.all() };
-    const data = `${JSON.stringify(snapshot, null, 2)}\n`;
     // Writes are chained so the file always ends with the latest snapshot.
-    const next = this.writing.then(() => writeFileAtomic(this.file, data));
+    const next = this.writing.then(() => this.writeMerged());
     this.writing = next.catch((e: unknown) => this.logger.error(`Could not save the access store ${this.file}: ${errorMessage(e)}`));
     return next;
+  }
+
+  /**
+   * Another VS Code window shares the file: under the cross-process lock, keep the records it wrote
+   * for VMs this window has not touched, and write ours (and our removals) over them.
+   */
+  private async writeMerged(): Promise<void> {
+    const removedNow = [...this.removed];
+    await withFileLock(this.file, async () => {
+      const merged = new Map<string, AccessRecord>();
+      const text = await readFileIfExists(this.file);
+      try {
+        const onDisk = text === undefined ? undefined : (JSON.parse(text) as Partial<StoreFile>);
+        if (onDisk?.version === FORMAT_VERSION && Array.isArray(onDisk.records)) {
+          for (const r of onDisk.records) if (isRecord(r) && !this.removed.has(armIdKey(r.vmId))) merged.set(armIdKey(r.vmId), r);
+        }
+      } catch {
+        // An unreadable file is replaced by what this window knows.
+      }
+      for (const [key, r] of this.records) merged.set(key, r);
+      const snapshot: StoreFile = { version: FORMAT_VERSION, records: [...merged.values()] };
+      await writeFileAtomic(this.file, `${JSON.stringify(snapshot, null, 2)}\n`);
+    });
+    // Gone from the file now; a record another window writes for that VM later is its own.
+    for (const key of removedNow) if (!this.records.has(key)) this.removed.delete(key);
   }
 
   /** Resolves when every pending write has finished. */

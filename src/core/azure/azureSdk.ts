@@ -13,7 +13,9 @@ import { MsalDeviceCodeCredential } from "./msalDeviceCodeCredential";
 import { SecretClient } from "@azure/keyvault-secrets";
 import type { ServerSkewClock } from "../clock";
 import { armScope, type CloudEnvironment } from "../cloud";
+import { JitError } from "../errors";
 import { type Logger, nullLogger } from "../logger";
+import { isLoopbackName, loopbackAgent } from "../net/loopbackNames";
 import { redact } from "../redact";
 import type { CredentialConfig } from "./credentialConfig";
 
@@ -189,15 +191,47 @@ export function createSubscriptionClient(env: ClientEnvironment): ArmListClient 
 }
 
 /**
- * Key Vault secrets client for one vault. The vault URL is the endpoint; the token audience comes
- * from the vault's 401 challenge. Resource verification of that challenge is off only for custom
- * clouds, whose vault hosts are not `*.vault.azure.net` (§5, §6.5).
+ * Key Vault secrets client for one vault (whose host and port the caller checked against the cloud).
+ * The vault's 401 challenge is verified by the SDK (its `resource` must be the vault's parent
+ * domain), and the token audience is always the cloud's Key Vault resource: a challenge that asks
+ * for any other audience gets no token (§5; azure-facts.md §8).
  */
 export function createSecretClient(env: ClientEnvironment, vaultUrl: string): SecretClient {
-  return new SecretClient(vaultUrl, env.credential, {
-    disableChallengeResourceVerification: env.cloud.custom,
-    additionalPolicies: additionalPolicies(env),
+  return new SecretClient(vaultUrl, vaultOnlyCredential(env), {
+    disableChallengeResourceVerification: false,
+    additionalPolicies: [...additionalPolicies(env), { policy: loopbackNamesPolicy(), position: "perRetry" }],
   });
+}
+
+/** The scope a Key Vault token is requested for: `<keyVaultAudience>/.default`, nothing else. */
+export function keyVaultScope(cloud: CloudEnvironment): string {
+  return `${cloud.keyVaultAudience.replace(/\/+$/, "")}/.default`;
+}
+
+/** A credential that hands out Key Vault tokens only, whatever scope a server's challenge names. */
+export function vaultOnlyCredential(env: Pick<ClientEnvironment, "cloud" | "credential">): TokenCredential {
+  const scope = keyVaultScope(env.cloud);
+  const same = (a: string): boolean => a.replace(/\/+\.default$/, "/.default").toLowerCase() === scope.toLowerCase();
+  return {
+    async getToken(scopes, options) {
+      const asked = typeof scopes === "string" ? [scopes] : scopes;
+      if (asked.length !== 1 || !same(asked[0] ?? "")) {
+        throw new JitError("VaultNotAllowed", `The Key Vault asked for a token for ${asked.map((a) => JSON.stringify(a)).join(", ")}, not for ${scope}. No token was sent.`);
+      }
+      return env.credential.getToken(scope, options);
+    },
+  };
+}
+
+/** Requests to `.localhost` names resolve to loopback (RFC 6761), see loopbackNames.ts. */
+function loopbackNamesPolicy(): PipelinePolicy {
+  return {
+    name: "azureJitLoopbackNames",
+    sendRequest(request, next) {
+      if (request.agent === undefined && isLoopbackName(new URL(request.url).hostname)) request.agent = loopbackAgent();
+      return next(request);
+    },
+  };
 }
 
 /**

@@ -5,6 +5,8 @@
  * the az CLI's shared `last_token` is why only its last concurrent session was ever deleted
  * (Azure/azure-cli-extensions#10137).
  */
+import { JitError } from "../errors";
+import { describeUntrusted } from "../ssh/untrustedText";
 
 /** `sku.name` of a Bastion host (§1.1). */
 export type BastionSku = "Basic" | "Standard" | "Premium" | "Developer" | "QuickConnect";
@@ -30,9 +32,10 @@ export function normalizeBastionEndpoint(endpointOrDnsName: string): string {
   try {
     url = new URL(withScheme);
   } catch {
-    throw new TypeError(`Not a Bastion endpoint: ${JSON.stringify(endpointOrDnsName)}`);
+    throw new JitError("InvalidSetting", `The Bastion address ${describeUntrusted(endpointOrDnsName)} is not a host name: check the Bastion's dnsName in Azure.`);
   }
-  if (url.protocol !== "https:") throw new TypeError(`A Bastion endpoint must be https: ${url.protocol}//${url.host}`);
+  // A configuration error, not a bug: the session token must never travel in clear text.
+  if (url.protocol !== "https:") throw new JitError("InvalidSetting", `The Bastion address ${describeUntrusted(`${url.protocol}//${url.host}`)} does not use https; Azure JIT Connect reaches a Bastion over https only.`);
   return `https://${url.host}`;
 }
 

@@ -5,6 +5,7 @@ import { throwIfAborted } from "../cancellation";
 import { type Logger, nullLogger } from "../logger";
 import type { BastionSession } from "./bastionSession";
 import { type Relay, type RelayOptions, type RelayResult, startRelay } from "./relay";
+import { releaseSession } from "./sessionLease";
 import { type DeleteOutcome, deleteSession } from "./tokenApi";
 import { connectWebSocket } from "./webSocketConnect";
 
@@ -42,7 +43,11 @@ export async function runTunnelConnection(options: TunnelConnectionOptions, sign
   const t0 = performance.now();
   const session = await options.openSession(signal);
   const t1 = performance.now();
-  const cleanup = (): Promise<DeleteOutcome> => deleteSession(session.endpoint, session, { logger, agent: options.agent });
+  const cleanup = (): Promise<DeleteOutcome> => 
+    deleteSession(session.endpoint, session, { logger, agent: options.agent }).then((outcome) => {
+      releaseSession(session, outcome !== "failed");
+      return outcome;
+    });
   let opened;
   try {
     throwIfAborted(signal);

@@ -13,7 +13,8 @@ import {
   parseBrokerReply,
 } from "../../shared/brokerProtocol";
 import { LineSplitter } from "../../shared/lineSplitter";
-import type { BastionSession } from "../bastion/bastionSession";
+import { type BastionSession, normalizeBastionEndpoint } from "../bastion/bastionSession";
+import { leaseSession } from "../bastion/sessionLease";
 import { CancellationError, throwIfAborted } from "../cancellation";
 import { type ErrorCode, errorMessage, JitError } from "../errors";
 import { type Logger, nullLogger } from "../logger";
@@ -34,6 +35,8 @@ export interface BrokerClientOptions {
    */
   waitForBrokerMs?: number;
   logger?: Logger;
+  /** Internal: successful connections are pushed here instead of being closed. */
+  holdConnection?: net.Socket[];
 }
 
 /** How often to look again for a broker while waiting for one. */
@@ -41,16 +44,51 @@ const POLL_MS = 200;
 /** Connecting to a Unix socket is instant or impossible; a broker that does not accept is dead. */
 const CONNECT_TIMEOUT_MS = 3_000;
 
-/** Asks a broker for a fresh Bastion session for `host:port`. */
+/**
+ * Asks a broker for a fresh Bastion session for `host:port`. The connection stays open (without
+ * keeping the process alive) until `releaseSession(session)`: the broker deletes the session when
+ * it closes, so a tunnel that dies does not leave it on the Bastion.
+ */
 export async function openSessionThroughBroker(host: string, port: number, options: BrokerClientOptions = {}, signal?: AbortSignal): Promise<BastionSession> {
-  const { session } = await askBroker("openSession", { host, port }, notRunning(`run Request access for ${host}`), options, signal);
-  return session;
+  const held: net.Socket[] = [];
+  try {
+    const { session } = await askBroker("openSession", { host, port }, notRunning(`run Request access for ${host}`), { ...options, holdConnection: held }, signal);
+    checkSessionAddresses(session);
+    const conn = held.pop();
+    if (conn) {
+      leaseSession(session, (deleted) => {
+        // Said before closing (a Unix socket delivers it first): the broker then skips its own DELETE.
+        if (deleted) conn.end(encodeBrokerLine({ v: BROKER_PROTOCOL_VERSION, id: REQUEST_ID + 1, op: "sessionDeleted" }));
+        else conn.destroy();
+      });
+    }
+    return session;
+  } finally {
+    for (const conn of held) conn.destroy();
+  }
 }
 
 /** Asks a broker for the password of a password VM. */
 export async function getPasswordThroughBroker(host: string, options: BrokerClientOptions = {}, signal?: AbortSignal): Promise<string> {
   const { password } = await askBroker("getPassword", { host }, notRunning(`run Request access for ${host}`), options, signal);
   return password;
+}
+
+/**
+ * The session's token travels in its WebSocket URL and DELETE path: both must be TLS, to the
+ * Bastion that minted it. Anything else is a configuration problem, said as such (not a crash).
+ */
+function checkSessionAddresses(session: BastionSession): void {
+  const endpoint = new URL(normalizeBastionEndpoint(session.endpoint));
+  let socket: URL | undefined;
+  try {
+    socket = new URL(session.websocketUrl);
+  } catch {
+    socket = undefined;
+  }
+  if (socket?.protocol !== "wss:" || socket.host !== endpoint.host) {
+    throw new JitError("InvalidSetting", `VS Code handed over a Bastion session whose WebSocket is not wss:// on ${endpoint.host}; not using it. Check the Bastion's address (dnsName) in Azure.`);
+  }
 }
 
 function notRunning(action: string): string {
@@ -86,7 +124,7 @@ export async function askBroker<K extends BrokerOperation>(
       for (const endpoint of await listBrokerEndpoints(dir)) {
         let reply: BrokerReply<K>;
         try {
-          reply = await requestOnce(endpoint.path, op, params, options.timeoutMs ?? 70_000, signal);
+          reply = await requestOnce(endpoint.path, op, params, options.timeoutMs ?? 70_000, signal, options.holdConnection);
         } catch (e) {
           if (e instanceof CancellationError) throw e;
           const code = (e as NodeJS.ErrnoException).code;
@@ -123,6 +161,7 @@ function requestOnce<K extends BrokerOperation>(
   params: BrokerOperations[K]["params"],
   timeoutMs: number,
   signal: AbortSignal | undefined,
+  hold?: net.Socket[],
 ): Promise<BrokerReply<K>> {
   const id = REQUEST_ID;
   // The union of request shapes cannot be built generically from `op`; this object is that union's member for K.
@@ -137,7 +176,12 @@ function requestOnce<K extends BrokerOperation>(
       clearTimeout(connectTimer);
       clearTimeout(replyTimer);
       signal?.removeEventListener("abort", onAbort);
-      conn.destroy();
+      if (hold && reply?.ok) {
+        conn.removeAllListeners("data");
+        conn.on("error", () => undefined);
+        conn.unref();
+        hold.push(conn);
+      } else conn.destroy();
       if (error) reject(error);
       else if (reply) resolve(reply);
     };
@@ -196,6 +240,7 @@ const KNOWN_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   "SecretForbidden",
   "SecretUnusable",
   "VaultNotAllowed",
+  "BastionNotAllowed",
   "BastionRefused",
   "TunnelFailed",
   "BrokerUnavailable",

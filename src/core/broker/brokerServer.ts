@@ -36,9 +36,12 @@
  *   dead); the new extension host listens on a new socket, and the tunnel tries live sockets newest
  *   first and waits a few seconds for one to appear, which covers Remote-SSH reconnecting while the
  *   window reloads. If no window runs the extension, the tunnel fails with a message saying so.
- * - Robustness against a misbehaving client: lines are bounded (BROKER_MAX_LINE_BYTES, then the
- *   connection is dropped), connections and in-flight requests per connection are bounded, idle
- *   connections time out, every handler call has a deadline and is aborted when the client leaves.
+ * - Robustness against a misbehaving client (availability only: a same-user process is not an
+ *   adversary we can stop, see SECURITY.md): lines are bounded (BROKER_MAX_LINE_BYTES, then the
+ *   connection is dropped); one request in flight per connection; connections are capped, and at
+ *   the cap the longest-idle one makes room (or the newcomer gets a `Busy` reply saying why); idle
+ *   connections time out; every handler call has a deadline and is aborted when the client leaves;
+ *   a session lives only as long as the connection that asked for it.
  *   Messages that cross the socket are redacted; nothing secret is logged.
  */
 import { promises as fsp } from "node:fs";
@@ -81,12 +84,14 @@ export interface BrokerServerOptions {
   socketPath?: string;
   /** Deadline of one handler call (default 60 s: a session may need a token refresh). */
   requestTimeoutMs?: number;
-  /** A connection that sends nothing for this long is dropped (default 30 s). */
+  /** A connection with no request in flight and no session held that sends nothing for this long is dropped (default 10 s). */
   idleTimeoutMs?: number;
-  /** Default 64. */
+  /**
+   * Open connections at most (default 256; each tunnel holds one while it relays). At the cap, the
+   * longest-idle connection is dropped for a newcomer; when none is idle, the newcomer is refused
+   * with a `Busy` reply that says why.
+   */
   maxConnections?: number;
-  /** Concurrent requests per connection (default 16). */
-  maxInFlightPerConnection?: number;
 }
 
 export interface BrokerServer {
@@ -107,27 +112,52 @@ export async function startBrokerServer(options: BrokerServerOptions): Promise<B
   if (process.platform !== "win32") await fsp.rm(socketPath, { force: true });
 
   const requestTimeoutMs = options.requestTimeoutMs ?? 60_000;
-  const idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
-  const maxInFlight = options.maxInFlightPerConnection ?? 16;
+  const idleTimeoutMs = options.idleTimeoutMs ?? 10_000;
+  const maxConnections = options.maxConnections ?? 256;
   const shutdown = new AbortController();
-  const connections = new Set<net.Socket>();
+  /** Every open connection, with what makes it busy: a request being answered, a session held. */
+  const connections = new Map<net.Socket, ConnectionState>();
   let inFlight = 0;
 
   const server = net.createServer((conn) => {
-    connections.add(conn);
-    conn.on("close", () => connections.delete(conn));
-    serveConnection(conn);
+    conn.on("error", () => undefined);
+    if (connections.size >= maxConnections && !evictIdleConnection()) {
+      logger.warn(`broker: refused a connection: ${connections.size} open, none idle`);
+      conn.end(encodeBrokerLine(failure(null, BrokerProtocolCodes.busy, `VS Code's broker already serves ${connections.size} tunnel connections; close some tunnels and try again`)));
+      conn.destroySoon();
+      return;
+    }
+    const state: ConnectionState = { pending: 0, held: [], lastActive: Date.now() };
+    connections.set(conn, state);
+    conn.on("close", () => {
+      connections.delete(conn);
+      // The tunnel that asked is gone (ended, killed or crashed): its sessions must not stay open.
+      // Not when this window closes: relaying tunnels keep their sessions across a reload.
+      const sessions = state.held.splice(0);
+      if (!shutdown.signal.aborted) for (const session of sessions) discardSession(session);
+    });
+    serveConnection(conn, state);
   });
-  server.maxConnections = options.maxConnections ?? 64;
 
-  function serveConnection(conn: net.Socket): void {
+  /** Drops the connection that has been idle longest (nothing in flight, no session held). */
+  function evictIdleConnection(): boolean {
+    let oldest: [net.Socket, ConnectionState] | undefined;
+    for (const entry of connections) {
+      const [, state] = entry;
+      if (state.pending === 0 && state.held.length === 0 && (!oldest || state.lastActive < oldest[1].lastActive)) oldest = entry;
+    }
+    if (!oldest) return false;
+    oldest[0].destroy();
+    connections.delete(oldest[0]);
+    return true;
+  }
+
+  function serveConnection(conn: net.Socket, state: ConnectionState): void {
     const splitter = new LineSplitter(BROKER_MAX_LINE_BYTES);
     const gone = new AbortController();
-    let pending = 0;
     conn.setTimeout(idleTimeoutMs, () => {
-      if (pending === 0) conn.destroy();
+      if (state.pending === 0 && state.held.length === 0) conn.destroy();
     });
-    conn.on("error", () => undefined);
     conn.on("close", () => gone.abort());
     const reply = (message: BrokerReply): boolean => {
       if (conn.destroyed || !conn.writable) return false;
@@ -135,6 +165,7 @@ export async function startBrokerServer(options: BrokerServerOptions): Promise<B
       return true;
     };
     conn.on("data", (chunk: Buffer) => {
+      state.lastActive = Date.now();
       const { lines, overflow } = splitter.push(chunk);
       for (const line of lines) {
         if (line.trim() === "") continue;
@@ -149,17 +180,28 @@ export async function startBrokerServer(options: BrokerServerOptions): Promise<B
           reply(failure(request.id, BrokerProtocolCodes.unsupportedVersion, `This VS Code window speaks broker protocol ${BROKER_PROTOCOL_VERSION}, not ${request.v}`));
           continue;
         }
-        if (pending >= maxInFlight) {
-          reply(failure(request.id, BrokerProtocolCodes.busy, "Too many requests on one connection"));
+        if (request.op === "sessionDeleted") {
+          state.held.splice(0);
           continue;
         }
-        pending++;
+        // One request at a time per connection (the client sends one and waits): pipelining
+        // cannot multiply the sessions minted for one requester.
+        if (state.pending > 0) {
+          reply(failure(request.id, BrokerProtocolCodes.busy, "One request at a time on a broker connection"));
+          continue;
+        }
+        state.pending++;
         inFlight++;
         void handle(request, gone.signal).then((answer) => {
-          pending--;
+          state.pending--;
+          state.lastActive = Date.now();
           inFlight--;
-          // A session nobody will use must not stay open on the Bastion.
-          if (!reply(answer) && answer.ok && "session" in answer) discardSession(answer.session);
+          const session = answer.ok && "session" in answer ? answer.session : undefined;
+          // A session nobody will use must not stay open on the Bastion; a delivered one lives as
+          // long as the connection that asked for it.
+          if (!reply(answer)) {
+            if (session) discardSession(session);
+          } else if (session) state.held.push(session);
         });
       }
       if (overflow) {
@@ -174,7 +216,7 @@ export async function startBrokerServer(options: BrokerServerOptions): Promise<B
     const started = Date.now();
     const deadline = AbortSignal.timeout(requestTimeoutMs);
     const signal = AbortSignal.any([shutdown.signal, clientGone, deadline]);
-    const label = request.op === "ping" ? "ping" : request.op === "openSession" ? `openSession ${request.host}:${request.port}` : `getPassword ${request.host}`;
+    const label = request.op === "openSession" ? `openSession ${request.host}:${request.port}` : request.op === "getPassword" ? `getPassword ${request.host}` : request.op;
     try {
       const answer = await dispatch(request, signal);
       logger.debug(`broker: ${label} answered in ${Date.now() - started} ms`);
@@ -211,6 +253,8 @@ export async function startBrokerServer(options: BrokerServerOptions): Promise<B
       }
       case "getPassword":
         return { ...base, password: await raceAbort(options.handler.getPassword(request.host, signal), signal) };
+      case "sessionDeleted":
+        return { ...base }; // handled on arrival, never dispatched
     }
   }
 
@@ -237,9 +281,16 @@ export async function startBrokerServer(options: BrokerServerOptions): Promise<B
       (closing ??= new Promise<void>((resolve) => {
         shutdown.abort();
         server.close(() => resolve());
-        for (const conn of connections) conn.destroy();
+        for (const conn of connections.keys()) conn.destroy();
       })),
   };
+}
+
+interface ConnectionState {
+  pending: number;
+  /** Sessions delivered on this connection: deleted when it closes. */
+  held: BastionSession[];
+  lastActive: number;
 }
 
 function failure(id: number | null, code: string, message: string): BrokerReply {

@@ -1,4 +1,5 @@
 import { promises as fsp } from "node:fs";
+import { withFileLock } from "../fs/fileLock";
 import * as path from "node:path";
 import { throwIfAborted } from "../cancellation";
 import { systemClock, type Clock, type TimerHandle } from "../clock";
@@ -41,7 +42,12 @@ interface IndexEntry {
 }
 
 /** Node timers overflow above 2^31-1 ms (about 24.8 days) and would fire at once: longer waits are chained. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+/**
+ * The longest single wait before the expiry is checked again against the clock. Short, because
+ * a local timer alone does not follow the grant's end: a suspended laptop, a changed system clock
+ * or a skew learnt from Azure later all move "now" without a timer noticing.
+ */
+const MAX_TIMER_MS = 60_000;
 const INDEX_SUFFIX = ".json";
 const CERT_SUFFIX = "-cert.pub";
 
@@ -50,6 +56,8 @@ export class KeyStore {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly timers = new Map<string, TimerHandle>();
+  /** Azure's time once a session knows it (expiries are Azure's end times); the local clock before. */
+  private azureNow: (() => number) | undefined;
   /** Operations run one at a time, so a timer's removal cannot interleave with a write of the same key. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -57,6 +65,19 @@ export class KeyStore {
     this.dir = options.dir;
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? nullLogger;
+  }
+
+  /**
+   * Compares expiries with Azure's clock from now on (the signed-in session's skew-corrected clock):
+   * a grant ends at Azure's end time, whatever the local clock says.
+   */
+  followAzureClock(now: (() => number) | undefined): void {
+    this.azureNow = now;
+  }
+
+  /** Azure's time when known, else the injected clock. */
+  private now(): number {
+    return this.azureNow?.() ?? this.clock.now();
   }
 
   /** The key file of `alias` (whether or not it exists): what the host block's IdentityFile names. */
@@ -89,8 +110,13 @@ export class KeyStore {
     return `${this.pathFor(alias)}${INDEX_SUFFIX}`;
   }
 
+  /**
+   * One operation at a time: in this window (the queue) and across windows sharing the folder (a
+   * cross-process lock), since another window's half-done write looks like crash debris to a scan.
+   */
   private serial<T>(operation: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(operation, operation);
+    const locked = (): Promise<T> => withFileLock(this.dir, operation);
+    const run = this.queue.then(locked, locked);
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -102,7 +128,7 @@ export class KeyStore {
    */
   async write(alias: string, keyText: string, expiresAt: number, signal?: AbortSignal): Promise<string> {
     const file = this.pathFor(alias);
-    if (expiresAt <= this.clock.now()) throw new JitError("InvalidInput", `The access for ${alias} has already expired; not storing its key.`);
+    if (expiresAt <= this.now()) throw new JitError("InvalidInput", `The access for ${alias} has already expired; not storing its key.`);
     return this.serial(async () => {
       throwIfAborted(signal);
       await ensureOwnedPrivateDir(this.dir);
@@ -168,6 +194,28 @@ export class KeyStore {
     });
   }
 
+  /**
+   * Removes the keys whose access has ended (and what a crash left half-written), keeping those a
+   * live grant still needs: a window's shutdown must not take another window's keys.
+   */
+  removeExpired(): Promise<number> {
+    return this.serial(async () => {
+      for (const alias of [...this.timers.keys()]) this.unschedule(alias);
+      const { keys, orphanIndexes } = await this.scan();
+      let removed = 0;
+      for (const alias of [...keys, ...orphanIndexes]) {
+        const entry = await this.readIndex(alias);
+        if (entry && keys.includes(alias) && entry.expiresAt > this.now()) continue;
+        // Without a readable entry, its access cannot be known: leave it to the start-up sweep.
+        if (!entry) continue;
+        await this.deleteFiles(alias, path.join(this.dir, alias));
+        removed++;
+      }
+      await removeStaleTempFiles(this.dir);
+      return removed;
+    });
+  }
+
   /** Lists the stored keys with their expiry (keys without a readable index entry are omitted). */
   list(): Promise<StoredKey[]> {
     return this.serial(async () => {
@@ -202,7 +250,7 @@ export class KeyStore {
       for (const alias of keys) {
         const entry = await this.readIndex(alias);
         const file = path.join(this.dir, alias);
-        const valid = entry !== undefined && entry.expiresAt > this.clock.now() && (await isStillValid({ alias, path: file, expiresAt: entry.expiresAt }));
+        const valid = entry !== undefined && entry.expiresAt > this.now() && (await isStillValid({ alias, path: file, expiresAt: entry.expiresAt }));
         if (valid && entry) {
           this.schedule(alias, entry.expiresAt);
           kept.push(alias);
@@ -258,7 +306,7 @@ export class KeyStore {
 
   private schedule(alias: string, expiresAt: number): void {
     this.unschedule(alias);
-    const delay = Math.min(Math.max(0, expiresAt - this.clock.now()), MAX_TIMER_MS);
+    const delay = Math.min(Math.max(0, expiresAt - this.now()), MAX_TIMER_MS);
     const handle = this.clock.setTimeout(() => {
       this.timers.delete(alias);
       void this.expire(alias).catch((e: unknown) => this.logger.warn(`Could not remove the expired SSH key for ${alias}: ${e instanceof Error ? e.message : String(e)}`));
@@ -277,7 +325,7 @@ export class KeyStore {
     return this.serial(async () => {
       if (this.timers.has(alias)) return; // rescheduled by a write meanwhile
       const entry = await this.readIndex(alias);
-      if (entry && entry.expiresAt > this.clock.now()) {
+      if (entry && entry.expiresAt > this.now()) {
         this.schedule(alias, entry.expiresAt);
         return;
       }

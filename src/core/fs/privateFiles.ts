@@ -28,12 +28,13 @@ export interface AtomicWriteOptions {
 /**
  * Writes `data` to `file` atomically: a temporary file in the same folder, fsync, then rename. A
  * reader sees either the old or the new content, never half of it, and a crash leaves at most a
- * stray temporary file (named `.<name>.<random>.tmp`, cleaned by `removeStaleTempFiles`).
+ * stray temporary file (named `.<name>.<pid>.<random>.tmp`, cleaned by `removeStaleTempFiles` once
+ * that process is gone: another VS Code window may be writing the same folder right now).
  */
 export async function writeFileAtomic(file: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
   const mode = options.mode ?? PRIVATE_FILE_MODE;
   const dir = path.dirname(file);
-  const tmp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString("hex")}.tmp`);
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
   const handle = await fsp.open(tmp, "wx", mode);
   try {
     await handle.writeFile(data);
@@ -65,7 +66,10 @@ async function renameWithRetry(from: string, to: string): Promise<void> {
   }
 }
 
-/** Removes temporary files left behind in `dir` by an interrupted `writeFileAtomic`. */
+/**
+ * Removes temporary files left behind in `dir` by an interrupted `writeFileAtomic` of a process that
+ * is gone (never another live window's write in progress, whose rename would then fail ENOENT).
+ */
 export async function removeStaleTempFiles(dir: string): Promise<number> {
   let removed = 0;
   let names: string[];
@@ -75,10 +79,12 @@ export async function removeStaleTempFiles(dir: string): Promise<number> {
     return 0;
   }
   for (const name of names) {
-    if (/^\..+\.[0-9a-f]{12}\.tmp$/.test(name)) {
-      await fsp.rm(path.join(dir, name), { force: true });
-      removed++;
-    }
+    const match = /^\..+?(?:\.(\d+))?\.[0-9a-f]{12}\.tmp$/.exec(name);
+    if (!match) continue;
+    const pid = match[1] === undefined ? undefined : Number(match[1]);
+    if (pid !== undefined && isProcessAlive(pid)) continue;
+    await fsp.rm(path.join(dir, name), { force: true });
+    removed++;
   }
   return removed;
 }
@@ -90,5 +96,16 @@ export async function readFileIfExists(file: string): Promise<string | undefined
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw e;
+  }
+}
+
+/** True while process `pid` exists (EPERM: it exists, as another user's). */
+function isProcessAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
   }
 }

@@ -1,6 +1,7 @@
 import * as path from "node:path";
 import { armIdKey } from "../azure/armIds";
 import { errorMessage } from "../errors";
+import { withFileLock } from "../fs/fileLock";
 import { ensurePrivateDir, readFileIfExists, writeFileAtomic } from "../fs/privateFiles";
 import { type Logger, nullLogger } from "../logger";
 import type { BastionSku } from "../bastion/bastionSession";
@@ -74,22 +75,28 @@ export class ConnectionProfileStore {
   }
 
   async put(profile: ConnectionProfile): Promise<void> {
-    this.byAlias.set(profile.alias, profile);
-    await this.save();
+    await this.update(() => this.byAlias.set(profile.alias, profile));
   }
 
   async remove(alias: string): Promise<void> {
-    if (this.byAlias.delete(alias)) await this.save();
+    await this.update(() => this.byAlias.delete(alias));
   }
 
   async clear(): Promise<void> {
-    this.byAlias.clear();
-    await this.save();
+    await this.update(() => this.byAlias.clear());
   }
 
-  private async save(): Promise<void> {
+  /**
+   * Another VS Code window shares this file: under the cross-process lock, re-read it, apply one
+   * change, write it back, so that neither window drops the other's profiles.
+   */
+  private async update(change: () => void): Promise<void> {
     await ensurePrivateDir(path.dirname(this.file));
-    const body: ProfilesFile = { version: 1, profiles: this.all() };
-    await writeFileAtomic(this.file, `${JSON.stringify(body, null, 2)}\n`);
+    await withFileLock(this.file, async () => {
+      await this.reload();
+      change();
+      const body: ProfilesFile = { version: 1, profiles: this.all() };
+      await writeFileAtomic(this.file, `${JSON.stringify(body, null, 2)}\n`);
+    });
   }
 }

@@ -24,6 +24,7 @@ import type { VmEntry } from "../inventory/loadInventory";
 import type { Logger } from "../logger";
 import type { PreflightItem } from "../preflight/checkConnectivity";
 import { checkSshConfig } from "../ssh/configCheck";
+import { withFileLock } from "../fs/fileLock";
 import { hostBlockOptionsFor, writeSshHosts, type TunnelProgram } from "../ssh/hostsFile";
 import type { SshHostEntry } from "../ssh/renderHostBlock";
 import { removeSshConfig } from "../ssh/sshConfigSetup";
@@ -182,15 +183,25 @@ export class ConnectionSetup {
     await this.options.profiles.clear();
   }
 
-  /** Every credential leaves this machine (sign-out, shutdown); a reconnect fetches them again. */
+  /** Every credential leaves this machine (sign-out); a reconnect fetches them again. */
   async removeAllCredentials(): Promise<void> {
     await this.options.keys.removeAll();
     this.options.passwords.clear();
   }
 
   private async writeHosts(signal?: AbortSignal): Promise<void> {
-    const entries: SshHostEntry[] = this.options.profiles.all().map((p) => ({ vm: { id: p.vmId, name: p.vmName }, userName: p.userName, userField: "the VM's login user", auth: this.authOf(p) }));
-    await writeSshHosts(entries, this.options.paths, this.options.tunnelProgram, process.platform, signal);
+    await writeProfilesSshHosts(this.options.profiles, this.options.paths, this.options.tunnelProgram, (p) => this.authOf(p), signal);
+  }
+
+  /**
+   * At shutdown: this window's passwords (memory) go; keys on disk go only when no live grant
+   * needs them. Another window, or this one after a reload, may be using a key whose access still
+   * runs; the key's own timer (in whichever window runs) and the start-up sweep remove it when
+   * the grant ends.
+   */
+  async releaseCredentialsAtShutdown(): Promise<void> {
+    await this.options.keys.removeExpired();
+    this.options.passwords.clear();
   }
 
   /**
@@ -250,4 +261,23 @@ export class ConnectionSetup {
     if (profile.auth === "certificate") return { kind: "certificate", identityFile: this.options.keys.pathFor(profile.alias), certificateFile: this.options.keys.certificatePathFor(profile.alias) };
     return profile.auth === "key" ? { kind: "key", identityFile: this.options.keys.pathFor(profile.alias) } : { kind: "password" };
   }
+}
+
+/**
+ * Writes our SSH config with one Host block per profile. Another window may have added a host since
+ * we last read the profiles: they are re-read under the config's cross-process lock, so the file
+ * always holds every window's hosts.
+ */
+export async function writeProfilesSshHosts(
+  profiles: ConnectionProfileStore,
+  paths: SshPaths,
+  program: TunnelProgram,
+  authOf: (profile: ConnectionProfile) => SshHostEntry["auth"],
+  signal?: AbortSignal,
+): Promise<void> {
+  await withFileLock(paths.configFile, async () => {
+    await profiles.reload();
+    const entries: SshHostEntry[] = profiles.all().map((p) => ({ vm: { id: p.vmId, name: p.vmName }, userName: p.userName, userField: "the VM's login user", auth: authOf(p) }));
+    await writeSshHosts(entries, paths, program, process.platform, signal);
+  });
 }

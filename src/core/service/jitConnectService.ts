@@ -84,7 +84,7 @@ export class JitConnectService {
     readonly profiles: ConnectionProfileStore,
     readonly paths: SshPaths,
     private readonly passwords: PasswordStore,
-    keys: KeyStore,
+    private readonly keys: KeyStore,
     methods: LoginMethodStore,
   ) {
     this.options = { ...options };
@@ -149,6 +149,8 @@ export class JitConnectService {
     this.session = session;
     this.disposers.push(machine.onDidChange((e) => this.onAccessEvent(e)), () => machine.dispose());
     this.ticker.start(ctx.clock, this.options.notificationMarksMin);
+    // Keys end with their grant, at Azure's end time: compare with Azure's clock, not the local one.
+    this.keys.followAzureClock(() => ctx.clock.now());
     void this.ensureBroker().catch((e: unknown) => this.logger.error(`The tunnel broker did not start: ${errorMessage(e)}`));
     resumeInBackground(machine, this.logger);
     this.logger.info(`Signed in as ${identity.upn ?? identity.principalId} (tenant ${identity.tenantId}) to ${this.options.cloud.name}`);
@@ -160,6 +162,7 @@ export class JitConnectService {
     this.ticker.stop();
     this.forwards.closeAll();
     await this.connections.removeAllCredentials();
+    this.keys.followAzureClock(undefined);
     closeSession(this.session);
     this.session = undefined;
     this.inventories.clear();
@@ -387,8 +390,9 @@ export class JitConnectService {
     for (const d of this.disposers) d();
     this.forwards.closeAll();
     await this.broker.close();
-    // Credentials leave the machine with the extension host; a reconnect fetches them again.
-    await this.connections.removeAllCredentials();
+    // Passwords leave with the extension host; keys stay only while their grant runs (another
+    // window may use them), see releaseCredentialsAtShutdown.
+    await this.connections.releaseCredentialsAtShutdown();
     await this.grants.flush();
     for (const e of [this.inventoryChanged, this.accessChanged, this.countdownChanged, this.expiryWarning, this.grantsExpired]) e.dispose();
   }

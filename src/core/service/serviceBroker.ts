@@ -2,6 +2,7 @@ import type { AzureContext } from "../azure/azureContext";
 import type { BastionSession } from "../bastion/bastionSession";
 import { getBastionAccessToken } from "../bastion/bastionToken";
 import { requestSession } from "../bastion/tokenApi";
+import { trustedBastionEndpoint } from "./trustedBastion";
 import { startBrokerServer, type BrokerHandler, type BrokerServer } from "../broker/brokerServer";
 import { JitError } from "../errors";
 import type { AuditJournal } from "../audit/auditJournal";
@@ -41,8 +42,9 @@ export class ServiceBrokerHandler implements BrokerHandler {
     if (!ctx) throw new JitError("NotSignedIn", `Azure JIT Connect is not signed in in this VS Code window: sign in, then connect to ${profile.vmName} again.`);
     // A window reload removed the key from disk: fetch it again before ssh needs it.
     await this.service.ensureCredential(profile, grant, signal);
+    const endpoint = trustedBastionEndpoint(ctx.cloud, profile.bastion.dnsName, profile.bastion.name);
     const token = await getBastionAccessToken(ctx, profile.tenantId, signal);
-    const session = await requestSession({ endpoint: profile.bastion.dnsName, resourceId: profile.vmId, port, armToken: token.token, sku: profile.bastion.sku }, signal);
+    const session = await requestSession({ endpoint, resourceId: profile.vmId, port, armToken: token.token, sku: profile.bastion.sku }, signal);
     this.logger.info(`Opened a Bastion session to ${profile.vmName}:${port} through ${profile.bastion.name}`);
     void this.service.journal
       .append({ type: "connectionOpened", vmId: profile.vmId, vmName: profile.vmName, tenantId: profile.tenantId, subscriptionId: profile.subscriptionId, alias: host, port, detail: `Bastion session through ${profile.bastion.name}` })

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { withFileLock } from "../fs/fileLock";
 import { promises as fsp } from "node:fs";
 import { throwIfAborted } from "../cancellation";
 import { writeFileAtomic } from "../fs/privateFiles";
@@ -101,7 +102,12 @@ export async function listPinnedHostKeys(knownHostsFile: string, hostKeyAlias: s
  * the next connection pins the new key. Every other line is kept byte for byte, `@revoked` lines
  * included. The file is rewritten atomically with its mode. Returns how many entries went.
  */
-export async function forgetPinnedHostKeys(knownHostsFile: string, hostKeyAlias: string, signal?: AbortSignal): Promise<number> {
+export function forgetPinnedHostKeys(knownHostsFile: string, hostKeyAlias: string, signal?: AbortSignal): Promise<number> {
+  // Another window may rewrite the file too (ssh itself only appends).
+  return withFileLock(knownHostsFile, () => forgetLocked(knownHostsFile, hostKeyAlias, signal));
+}
+
+async function forgetLocked(knownHostsFile: string, hostKeyAlias: string, signal?: AbortSignal): Promise<number> {
   throwIfAborted(signal);
   const content = await readIfExists(knownHostsFile);
   if (!content) return 0;

@@ -1,4 +1,5 @@
 import { promises as fsp } from "node:fs";
+import { withFileLock } from "../fs/fileLock";
 import * as path from "node:path";
 import { throwIfAborted } from "../cancellation";
 import { JitError } from "../errors";
@@ -62,7 +63,12 @@ export async function inspectIncludeBlock(userConfigFile: string, includeFile: s
 /** The most attempts at a read-modify-write before giving up on a file that keeps changing. */
 const MAX_ATTEMPTS = 3;
 
-async function editUserConfig(file: string, edit: (content: Buffer) => Buffer, signal: AbortSignal | undefined): Promise<boolean> {
+/** Another VS Code window may edit the same file: one read-modify-write at a time, across processes. */
+function editUserConfig(file: string, edit: (content: Buffer) => Buffer, signal: AbortSignal | undefined): Promise<boolean> {
+  return withFileLock(file, () => editUserConfigLocked(file, edit, signal));
+}
+
+async function editUserConfigLocked(file: string, edit: (content: Buffer) => Buffer, signal: AbortSignal | undefined): Promise<boolean> {
   for (let attempt = 1; ; attempt++) {
     throwIfAborted(signal);
     const before = await readUserConfig(file);

@@ -1,4 +1,5 @@
 import * as vscode from "vscode";
+import { notify } from "../notify";
 import type { Grant } from "../../core/access/grant";
 import { RESUMABLE_STATES } from "../../core/access/states";
 import type { ContextKeys } from "../contextKeys";
@@ -53,7 +54,7 @@ export class AccessNotifications implements vscode.Disposable {
 
   private async approved(grant: Grant): Promise<void> {
     const connect = vscode.l10n.t("Connect");
-    const choice = await vscode.window.showInformationMessage(vscode.l10n.t("Your access request for {0} was approved: access is open until {1}.", grant.vmName, formatLocalTime(grant.expiresAt)), connect);
+    const choice = await notify.info(vscode.l10n.t("Your access request for {0} was approved: access is open until {1}.", grant.vmName, formatLocalTime(grant.expiresAt)), connect);
     if (choice === connect) await vscode.commands.executeCommand("azureJit.connect", grant.vmId);
   }
 
@@ -64,12 +65,12 @@ export class AccessNotifications implements vscode.Disposable {
         : kind === "timedOut"
           ? vscode.l10n.t("No approver decided on your access request for {0} in time.", vmName)
           : vscode.l10n.t("Your access request for {0} did not complete: {1}", vmName, message);
-    await vscode.window.showWarningMessage(text);
+    await notify.warn(text);
   }
 
   private async expiring(grant: Grant, minutesLeft: number): Promise<void> {
     const extend = vscode.l10n.t("Extend");
-    const choice = await vscode.window.showWarningMessage(vscode.l10n.t("Access to {0} ends in {1} minutes.", grant.vmName, minutesLeft), extend);
+    const choice = await notify.warn(vscode.l10n.t("Access to {0} ends in {1} minutes.", grant.vmName, minutesLeft), extend);
     if (choice === extend) await vscode.commands.executeCommand("azureJit.extendAccess", grant.vmId);
   }
 
@@ -77,7 +78,7 @@ export class AccessNotifications implements vscode.Disposable {
     await Promise.all(
       grants.map(async (grant) => {
         const again = vscode.l10n.t("Request Access");
-        const choice = await vscode.window.showInformationMessage(vscode.l10n.t("Access to {0} has expired.", grant.vmName), again);
+        const choice = await notify.info(vscode.l10n.t("Access to {0} has expired.", grant.vmName), again);
         if (choice === again) await vscode.commands.executeCommand("azureJit.requestAccess", grant.vmId);
       }),
     );

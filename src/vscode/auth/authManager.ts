@@ -1,4 +1,5 @@
 import type { AccessToken } from "@azure/core-auth";
+import { notify } from "../notify";
 import * as vscode from "vscode";
 import type { CallerIdentity } from "../../core/azure/azureContext";
 import type { StepUpRequest } from "../../core/azure/stepUp";
@@ -182,7 +183,7 @@ export class AuthManager {
           : l10n.t("Azure asks you to sign in again");
     const how = active.method === "deviceCode" ? l10n.t("A new device code will be shown.") : active.method === "vscode" ? l10n.t("VS Code will open the Microsoft sign-in.") : l10n.t("The sign-in is repeated with the requested claims.");
     const signInAgain = l10n.t("Sign In Again");
-    const answer = await vscode.window.showWarningMessage(headline, { modal: true, detail: `${request.message}\n\n${how}` }, signInAgain);
+    const answer = await notify.warn(headline, { modal: true, detail: `${request.message}\n\n${how}` }, signInAgain);
     if (answer !== signInAgain) throw new CancellationError("Step-up declined");
     this.deps.logger.info(`Step-up sign-in (${request.reason}) with ${active.method}`);
     return active.stepUp(request, signal);

@@ -1,4 +1,5 @@
 import * as vscode from "vscode";
+import { notify } from "../notify";
 import type { AccessEvent } from "../../core/access/accessMachine";
 import { CancellationError } from "../../core/cancellation";
 import { withCancellableProgress } from "../progress";
@@ -74,7 +75,7 @@ export async function withAccessProgress<T>(ctx: CommandContext, vm: { id: strin
 /** The notification shown when a request was handed to the background. */
 export function announcePendingApproval(vmId: string, vmName: string): void {
   const cancel = vscode.l10n.t("Cancel Request");
-  void vscode.window.showInformationMessage(vscode.l10n.t("Your access request for {0} is waiting for an approver. You will be notified when it is decided.", vmName), cancel).then((choice) => {
+  void notify.info(vscode.l10n.t("Your access request for {0} is waiting for an approver. You will be notified when it is decided.", vmName), cancel).then((choice) => {
     if (choice === cancel) void vscode.commands.executeCommand("azureJit.cancelRequest", vmId);
   });
 }

@@ -1,4 +1,5 @@
 import * as vscode from "vscode";
+import { notify } from "../notify";
 import type { CommandHandler } from "./commandContext";
 import { hasToken, signedInService, targetVm } from "./vmTarget";
 
@@ -9,6 +10,6 @@ export const cancelRequest: CommandHandler = async (ctx, arg) => {
   if (!vm) return;
   const service = await signedInService(ctx);
   const cancelled = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: l10n.t("Cancelling the access request for {0}", vm.name) }, () => service.cancel(vm.id));
-  void vscode.window.showInformationMessage(cancelled ? l10n.t("The access request for {0} was withdrawn.", vm.name) : l10n.t("There was no access request for {0} to cancel.", vm.name));
+  void notify.info(cancelled ? l10n.t("The access request for {0} was withdrawn.", vm.name) : l10n.t("There was no access request for {0} to cancel.", vm.name));
   void ctx.services.refresher.refresh();
 };

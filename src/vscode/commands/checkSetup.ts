@@ -10,6 +10,7 @@ import { pickOne } from "../quickInput";
 import { setupReport } from "../reports/setupReport";
 import type { CommandHandler } from "./commandContext";
 import { signedInService } from "./vmTarget";
+import { notify } from "../notify";
 
 /**
  * "Check My Azure Setup": the administrator's prerequisites (docs/azure-setup.md) for the VM it was
@@ -28,7 +29,7 @@ export const checkSetup: CommandHandler = async (ctx, arg) => {
     vms = [vm];
   } else {
     if (listed.length === 0) {
-      void vscode.window.showInformationMessage(l10n.t("No VM is listed: the setup check starts from the VMs your PIM eligibilities cover."));
+      void notify.info(l10n.t("No VM is listed: the setup check starts from the VMs your PIM eligibilities cover."));
       return;
     }
     const all = { label: `$(checklist) ${l10n.t("All listed VMs")}`, description: l10n.t("{0} VM(s)", listed.length), vms: listed };

@@ -1,4 +1,5 @@
 import * as vscode from "vscode";
+import { notify } from "../notify";
 import { looksLikeSecretUri, looksLikeUserName } from "../inputRules";
 import { inputText } from "../quickInput";
 import type { CommandHandler } from "./commandContext";
@@ -31,7 +32,7 @@ export const chooseCredential: CommandHandler = async (ctx, arg) => {
   }
   const current = vm.readiness.credential;
   if (current.source === "tag") {
-    void vscode.window.showInformationMessage(l10n.t("{0} names its credential in the azure-jit-connect.secret tag; the tag takes precedence over a choice made here.", vm.name));
+    void notify.info(l10n.t("{0} names its credential in the azure-jit-connect.secret tag; the tag takes precedence over a choice made here.", vm.name));
   }
   const title = l10n.t("Credential for {0}", vm.name);
   const secretUri = await inputText({
@@ -52,6 +53,6 @@ export const chooseCredential: CommandHandler = async (ctx, arg) => {
     validate: (v) => (looksLikeUserName(v) ? undefined : l10n.t("Enter a user name (letters, digits, '.', '_', '-').")),
   });
   await service.rememberCredential(vm.id, { secretUri: secretUri.trim(), userName: userName.trim() });
-  void vscode.window.showInformationMessage(l10n.t("{0} will sign in as {1} with that secret.", vm.name, userName.trim()));
+  void notify.info(l10n.t("{0} will sign in as {1} with that secret.", vm.name, userName.trim()));
   await ctx.services.refresher.refresh();
 };

@@ -1,4 +1,5 @@
 import * as vscode from "vscode";
+import { notify } from "../notify";
 import { CancellationError } from "../../core/cancellation";
 import type { ConnectionInfo } from "../../core/service/jitConnectService";
 import { openRemoteWindow } from "../remote/openRemoteWindow";
@@ -48,7 +49,7 @@ async function chooseTarget(ctx: CommandContext): Promise<"remote" | "terminal">
   const l10n = vscode.l10n;
   const install = l10n.t("Install Remote-SSH");
   const terminal = l10n.t("Open SSH Terminal");
-  const choice = await vscode.window.showWarningMessage(l10n.t("Remote-SSH is not installed, so a remote window cannot be opened. Install it, or use an SSH terminal this time."), install, terminal);
+  const choice = await notify.warn(l10n.t("Remote-SSH is not installed, so a remote window cannot be opened. Install it, or use an SSH terminal this time."), install, terminal);
   if (choice === terminal) return "terminal";
   if (choice !== install) throw new CancellationError();
   await vscode.commands.executeCommand("workbench.extensions.installExtension", remoteSshExtensionToInstall());
@@ -62,7 +63,7 @@ async function offerTunnelSafeSettings(): Promise<void> {
   const l10n = vscode.l10n;
   const turnOff = l10n.t("Turn It Off");
   const anyway = l10n.t("Continue Anyway");
-  const choice = await vscode.window.showWarningMessage(
+  const choice = await notify.warn(
     l10n.t("Remote-SSH's setting remote.SSH.useExecServer makes connections through a ProxyCommand fail (\"Failed to parse remote port\"). Turn it off?"),
     { modal: true },
     turnOff,
@@ -79,7 +80,7 @@ async function explainMissingInclude(ctx: CommandContext, info: ConnectionInfo):
   const l10n = vscode.l10n;
   const terminal = l10n.t("Open SSH Terminal");
   const add = l10n.t("Add the Include Line");
-  const choice = await vscode.window.showWarningMessage(
+  const choice = await notify.warn(
     l10n.t("Remote-SSH cannot see {0}: {1} does not include Azure JIT Connect's SSH configuration (you declined the Include line). Add it, or use an SSH terminal.", info.alias, info.userConfigFile),
     add,
     terminal,
@@ -93,6 +94,6 @@ async function explainMissingInclude(ctx: CommandContext, info: ConnectionInfo):
 
 async function suggestRemoteSsh(): Promise<void> {
   const install = vscode.l10n.t("Install Remote-SSH");
-  const choice = await vscode.window.showInformationMessage(vscode.l10n.t("Opened an SSH terminal. With Remote-SSH installed, Connect opens a VS Code window on the VM instead."), install);
+  const choice = await notify.info(vscode.l10n.t("Opened an SSH terminal. With Remote-SSH installed, Connect opens a VS Code window on the VM instead."), install);
   if (choice === install) await vscode.commands.executeCommand("workbench.extensions.installExtension", remoteSshExtensionToInstall());
 }

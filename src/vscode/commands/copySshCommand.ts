@@ -1,4 +1,5 @@
 import * as vscode from "vscode";
+import { notify } from "../notify";
 import { announcePendingApproval, withAccessProgress } from "./accessProgress";
 import type { CommandHandler } from "./commandContext";
 import { allOf, hasToken, signedInService, targetVm } from "./vmTarget";
@@ -15,5 +16,5 @@ export const copySshCommand: CommandHandler = async (ctx, arg) => {
   const outcome = await withAccessProgress(ctx, vm, vscode.l10n.t("Preparing SSH to {0}", vm.name), (signal, step) => service.connect(vm.id, signal, step));
   if (outcome.kind === "pendingApproval") return announcePendingApproval(vm.id, vm.name);
   await vscode.env.clipboard.writeText(outcome.value.ssh.commandLine);
-  void vscode.window.showInformationMessage(vscode.l10n.t("Copied the SSH command for {0}. It works while your access lasts.", vm.name));
+  void notify.info(vscode.l10n.t("Copied the SSH command for {0}. It works while your access lasts.", vm.name));
 };

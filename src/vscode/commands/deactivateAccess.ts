@@ -1,4 +1,5 @@
 import * as vscode from "vscode";
+import { notify } from "../notify";
 import { CancellationError } from "../../core/cancellation";
 import { withCancellableProgress } from "../progress";
 import { formatLocalTime } from "../tree/vmTreeProvider";
@@ -12,7 +13,7 @@ export const deactivateAccess: CommandHandler = async (ctx, arg) => {
   if (!vm) return;
   const service = await signedInService(ctx);
   const deactivate = l10n.t("Deactivate");
-  const confirmed = await vscode.window.showWarningMessage(
+  const confirmed = await notify.warn(
     l10n.t("Deactivate your access to {0}?", vm.name),
     { modal: true, detail: l10n.t("The PIM role is deactivated now and the VM's key is removed from this computer. Open SSH sessions may stay connected until they close.") },
     deactivate,
@@ -22,6 +23,6 @@ export const deactivateAccess: CommandHandler = async (ctx, arg) => {
   if (!result.ok) throw result.cancelled ? new CancellationError() : result.error;
   const r = result.value;
   const jitNote = r.jitOpenUntil !== undefined ? ` ${l10n.t("The JIT rule stays until {0}: Defender for Cloud cannot close it early, but without the role the Bastion refuses new sessions.", formatLocalTime(r.jitOpenUntil))}` : "";
-  void vscode.window.showInformationMessage(r.roleDeactivated ? l10n.t("Deactivated your access to {0}.", vm.name) + jitNote : l10n.t("The role on {0} was no longer active: nothing to deactivate.", vm.name));
+  void notify.info(r.roleDeactivated ? l10n.t("Deactivated your access to {0}.", vm.name) + jitNote : l10n.t("The role on {0} was no longer active: nothing to deactivate.", vm.name));
   void ctx.services.refresher.refresh();
 };

@@ -1,4 +1,5 @@
 import * as vscode from "vscode";
+import { notify } from "../notify";
 import { armIdKey, scopeContains } from "../../core/azure/armIds";
 import { CancellationError } from "../../core/cancellation";
 import { JitError } from "../../core/errors";
@@ -31,7 +32,7 @@ async function decide(ctx: CommandContext, arg: unknown, decision: "approve" | "
   const vmId = isVmNode(arg) ? arg.vmId : typeof arg === "string" ? arg : undefined;
   if (vmId) pending = pending.filter((r) => scopeContains(r.scope, vmId) || armIdKey(r.scope) === armIdKey(vmId));
   if (pending.length === 0) {
-    void vscode.window.showInformationMessage(l10n.t("No PIM request is waiting for approval in the simulator."));
+    void notify.info(l10n.t("No PIM request is waiting for approval in the simulator."));
     return;
   }
   let request = pending[0]!;

@@ -1,4 +1,5 @@
 import * as vscode from "vscode";
+import { notify } from "../notify";
 import { CancellationError } from "../../core/cancellation";
 import type { CommandHandler } from "./commandContext";
 import { exportFolder } from "./showAccessHistory";
@@ -32,6 +33,6 @@ export const exportAccessHistory: CommandHandler = async (ctx, formatArg, target
   await vscode.workspace.fs.writeFile(target, Buffer.from(text, "utf8"));
   ctx.services.log.info(`Exported the access history (${format}) to ${target.fsPath}`);
   const open = l10n.t("Open");
-  const choice = await vscode.window.showInformationMessage(l10n.t("Exported the access history to {0}.", target.fsPath), open);
+  const choice = await notify.info(l10n.t("Exported the access history to {0}.", target.fsPath), open);
   if (choice === open) await vscode.window.showTextDocument(target);
 };

@@ -3,6 +3,7 @@ import { roleLimitsGrant } from "../../core/access/accessMachine";
 import type { Grant } from "../../core/access/grant";
 import type { VmEntry } from "../../core/inventory/loadInventory";
 import type { JitConnectService } from "../../core/service/jitConnectService";
+import { notify } from "../notify";
 import { formatLocalTime } from "../tree/vmTreeProvider";
 import { announcePendingApproval, withAccessProgress } from "./accessProgress";
 import type { CommandHandler } from "./commandContext";
@@ -25,7 +26,7 @@ export const extendAccess: CommandHandler = async (ctx, arg) => {
   if (outcome.kind === "pendingApproval") return announcePendingApproval(vm.id, vm.name);
   const grant = outcome.value;
   if (!roleLimitsGrant(grant) || grant.roleAssignment.endsAt === undefined) {
-    void vscode.window.showInformationMessage(l10n.t("Access to {0} now lasts until {1}.", vm.name, formatLocalTime(grant.expiresAt)));
+    void notify.info(l10n.t("Access to {0} now lasts until {1}.", vm.name, formatLocalTime(grant.expiresAt)));
     return;
   }
   await offerReactivation(service, vm, grant);
@@ -34,7 +35,7 @@ export const extendAccess: CommandHandler = async (ctx, arg) => {
 async function offerReactivation(service: JitConnectService, vm: VmEntry, grant: Grant): Promise<void> {
   const l10n = vscode.l10n;
   const again = l10n.t("Activate Again When It Ends");
-  const answer = await vscode.window.showInformationMessage(
+  const answer = await notify.info(
     l10n.t("Access to {0} now lasts until {1}, when the role ends.", vm.name, formatLocalTime(grant.expiresAt)),
     {
       detail: l10n.t(
@@ -49,10 +50,10 @@ async function offerReactivation(service: JitConnectService, vm: VmEntry, grant:
   const off = reactivation.onDidReactivate((e) => {
     if (e.vmId !== vm.id || e.outcome === "scheduled" || e.outcome === "started") return;
     off();
-    if (e.outcome === "granted" && e.grant) void vscode.window.showInformationMessage(l10n.t("The role on {0} was activated again; access lasts until {1}.", vm.name, formatLocalTime(e.grant.expiresAt)));
-    else if (e.outcome === "failed") void vscode.window.showWarningMessage(l10n.t("Activating the role on {0} again failed: {1}", vm.name, e.error?.message ?? ""));
+    if (e.outcome === "granted" && e.grant) void notify.info(l10n.t("The role on {0} was activated again; access lasts until {1}.", vm.name, formatLocalTime(e.grant.expiresAt)));
+    else if (e.outcome === "failed") void notify.warn(l10n.t("Activating the role on {0} again failed: {1}", vm.name, e.error?.message ?? ""));
   });
   const dontActivate = l10n.t("Don't Activate Again");
-  const followUp = await vscode.window.showInformationMessage(l10n.t("The role on {0} will be activated again at {1}.", vm.name, formatLocalTime(at)), dontActivate);
+  const followUp = await notify.info(l10n.t("The role on {0} will be activated again at {1}.", vm.name, formatLocalTime(at)), dontActivate);
   if (followUp === dontActivate && reactivation.cancelReactivation(vm.id)) off();
 }

@@ -1,4 +1,5 @@
 import * as vscode from "vscode";
+import { notify } from "../notify";
 import { CancellationError } from "../../core/cancellation";
 import type { SubscriptionInfo, TenantInfo } from "../../core/inventory/types";
 import { filterForSelection } from "../inputRules";
@@ -11,7 +12,7 @@ export const filterSubscriptions: CommandHandler = async (ctx) => {
   const service = await signedInService(ctx);
   const scopes = service.availableScopes();
   if (!scopes || scopes.subscriptions.length === 0) {
-    void vscode.window.showInformationMessage(l10n.t("No subscription with eligible VMs is known yet. Refresh first."));
+    void notify.info(l10n.t("No subscription with eligible VMs is known yet. Refresh first."));
     return;
   }
   const { filter } = ctx.services.config();
@@ -32,7 +33,7 @@ export const filterSubscriptions: CommandHandler = async (ctx) => {
   if (!picked) throw new CancellationError();
   const selected = picked.map((p) => p.subscription).filter((s): s is SubscriptionInfo => s !== undefined);
   if (selected.length === 0) {
-    void vscode.window.showWarningMessage(l10n.t("Select at least one subscription; the filter was not changed."));
+    void notify.warn(l10n.t("Select at least one subscription; the filter was not changed."));
     return;
   }
   const next = filterForSelection(scopes.subscriptions, selected);

@@ -1,4 +1,5 @@
 import * as vscode from "vscode";
+import { notify } from "../notify";
 import { CancellationError } from "../../core/cancellation";
 import type { CommandHandler } from "./commandContext";
 import { hasToken, signedInService, targetVm } from "./vmTarget";
@@ -10,12 +11,12 @@ export const forgetHostKey: CommandHandler = async (ctx, arg) => {
   if (!vm) return;
   const service = await signedInService(ctx);
   const forget = l10n.t("Forget Host Key");
-  const choice = await vscode.window.showWarningMessage(
+  const choice = await notify.warn(
     l10n.t("Forget the SSH host key of {0}?", vm.name),
     { modal: true, detail: l10n.t("Do this only when you know the VM was rebuilt or its host key was changed on purpose: the next connection trusts whatever key it is shown.") },
     forget,
   );
   if (choice !== forget) throw new CancellationError();
   const removed = await service.forgetHostKey(vm.id);
-  void vscode.window.showInformationMessage(removed > 0 ? l10n.t("Forgot the host key of {0}.", vm.name) : l10n.t("No host key was pinned for {0}.", vm.name));
+  void notify.info(removed > 0 ? l10n.t("Forgot the host key of {0}.", vm.name) : l10n.t("No host key was pinned for {0}.", vm.name));
 };

@@ -1,4 +1,5 @@
 import * as vscode from "vscode";
+import { notify } from "../notify";
 import { parsePort } from "../inputRules";
 import { inputText } from "../quickInput";
 import { announcePendingApproval, withAccessProgress } from "./accessProgress";
@@ -41,7 +42,7 @@ export const forwardPort: CommandHandler = async (ctx, arg, portArg) => {
   });
   const open = l10n.t("Open in Browser");
   const stop = l10n.t("Stop");
-  const choice = await vscode.window.showInformationMessage(l10n.t("Port {0} of {1} is forwarded to {2}", remotePort, vm.name, forward.url), open, stop);
+  const choice = await notify.info(l10n.t("Port {0} of {1} is forwarded to {2}", remotePort, vm.name, forward.url), open, stop);
   if (choice === open) await vscode.env.openExternal(vscode.Uri.parse(forward.url));
   else if (choice === stop) forward.close();
 };

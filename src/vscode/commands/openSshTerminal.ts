@@ -3,6 +3,7 @@ import { announcePendingApproval, withAccessProgress } from "./accessProgress";
 import type { CommandHandler } from "./commandContext";
 import { openSshTerminal as openTerminal } from "./sshTerminal";
 import { allOf, hasToken, signedInService, targetVm } from "./vmTarget";
+import { notify } from "../notify";
 
 /** Access if needed, the credential and SSH config, then `ssh <alias>` in a terminal. */
 export const openSshTerminal: CommandHandler = async (ctx, arg) => {
@@ -26,6 +27,6 @@ export const openSshTerminal: CommandHandler = async (ctx, arg) => {
     const probe = await service.diagnoseSsh(profile, vm.name);
     if (probe.status === "ok") return;
     ctx.services.log.warn(`SSH terminal to ${outcome.value.alias} ended with exit 255: ${probe.detail}`);
-    void vscode.window.showErrorMessage(probe.detail);
+    void notify.error(probe.detail);
   });
 };

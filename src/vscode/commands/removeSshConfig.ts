@@ -1,4 +1,5 @@
 import * as vscode from "vscode";
+import { notify } from "../notify";
 import { CancellationError } from "../../core/cancellation";
 import type { CommandHandler } from "./commandContext";
 
@@ -8,7 +9,7 @@ export const removeSshConfig: CommandHandler = async (ctx) => {
   const service = await ctx.services.host.get();
   const remove = l10n.t("Remove");
   const removeAll = l10n.t("Remove and Forget Host Keys");
-  const choice = await vscode.window.showWarningMessage(
+  const choice = await notify.warn(
     l10n.t("Remove Azure JIT Connect's SSH configuration?"),
     { modal: true, detail: l10n.t("This removes {0}, the Include line in {1}, the keys fetched from Key Vault and the list of connected VMs. Access in Azure is not changed.", service.paths.configFile, service.paths.userConfigFile) },
     remove,
@@ -17,5 +18,5 @@ export const removeSshConfig: CommandHandler = async (ctx) => {
   if (choice !== remove && choice !== removeAll) throw new CancellationError();
   await service.removeSshConfiguration({ forgetHostKeys: choice === removeAll });
   await ctx.services.consent.reset();
-  void vscode.window.showInformationMessage(l10n.t("Removed Azure JIT Connect's SSH configuration."));
+  void notify.info(l10n.t("Removed Azure JIT Connect's SSH configuration."));
 };

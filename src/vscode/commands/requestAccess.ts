@@ -1,4 +1,5 @@
 import * as vscode from "vscode";
+import { notify } from "../notify";
 import type { Grant } from "../../core/access/grant";
 import { formatLocalTime } from "../tree/vmTreeProvider";
 import { announcePendingApproval, withAccessProgress } from "./accessProgress";
@@ -23,7 +24,7 @@ export const requestAccess: CommandHandler = async (ctx, arg) => {
 export async function announceGranted(grant: Grant): Promise<void> {
   const connect = vscode.l10n.t("Connect");
   const terminal = vscode.l10n.t("Open SSH Terminal");
-  const choice = await vscode.window.showInformationMessage(vscode.l10n.t("Access to {0} is open until {1}.", grant.vmName, formatLocalTime(grant.expiresAt)), connect, terminal);
+  const choice = await notify.info(vscode.l10n.t("Access to {0} is open until {1}.", grant.vmName, formatLocalTime(grant.expiresAt)), connect, terminal);
   if (choice === connect) await vscode.commands.executeCommand("azureJit.connect", grant.vmId);
   else if (choice === terminal) await vscode.commands.executeCommand("azureJit.openSshTerminal", grant.vmId);
 }

@@ -1,4 +1,5 @@
 import * as vscode from "vscode";
+import { notify } from "../notify";
 import { servicePrincipalSecretKey } from "../auth/signInMethods";
 import { JitError } from "../../core/errors";
 import { inputText } from "../quickInput";
@@ -13,6 +14,6 @@ export const setServicePrincipalSecret: CommandHandler = async (ctx) => {
   await ctx.services.context.secrets.store(servicePrincipalSecretKey(auth.clientId), secret.trim());
   ctx.services.log.info(`Stored a secret for service principal ${auth.clientId}`);
   const signIn = l10n.t("Sign In");
-  const choice = await vscode.window.showInformationMessage(l10n.t("The secret is stored."), signIn);
+  const choice = await notify.info(l10n.t("The secret is stored."), signIn);
   if (choice === signIn) await vscode.commands.executeCommand("azureJit.signIn");
 };

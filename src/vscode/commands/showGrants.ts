@@ -1,4 +1,5 @@
 import * as vscode from "vscode";
+import { notify } from "../notify";
 import { CancellationError } from "../../core/cancellation";
 import { formatRemaining } from "../../core/countdown/countdown";
 import type { CommandId } from "./commandIds";
@@ -12,7 +13,7 @@ export const showGrants: CommandHandler = async (ctx) => {
   const now = service.azureContext()?.clock.now() ?? Date.now();
   const grants = service.activeGrants().sort((a, b) => a.expiresAt - b.expiresAt);
   if (grants.length === 0) {
-    void vscode.window.showInformationMessage(l10n.t("No access is active."));
+    void notify.info(l10n.t("No access is active."));
     return;
   }
   const extendButton = { iconPath: new vscode.ThemeIcon("history"), tooltip: l10n.t("Extend") };

@@ -1,4 +1,5 @@
 import * as vscode from "vscode";
+import { notify } from "../notify";
 import { CancellationError } from "../../core/cancellation";
 import { withCancellableProgress } from "../progress";
 import type { CommandHandler } from "./commandContext";
@@ -12,6 +13,6 @@ export const startVm: CommandHandler = async (ctx, arg) => {
   const service = await signedInService(ctx);
   const result = await withCancellableProgress({ location: vscode.ProgressLocation.Notification, title: l10n.t("Starting {0}", vm.name), cancellable: true }, (signal) => service.startVm(vm.id, signal));
   if (!result.ok) throw result.cancelled ? new CancellationError() : result.error;
-  void vscode.window.showInformationMessage(l10n.t("{0} is running.", vm.name));
+  void notify.info(l10n.t("{0} is running.", vm.name));
   await ctx.services.refresher.refresh();
 };

@@ -1,4 +1,5 @@
 import * as vscode from "vscode";
+import { notify } from "../notify";
 import type { CommandHandler } from "./commandContext";
 
 /** Lists the running port forwards; the chosen ones stop. */
@@ -7,7 +8,7 @@ export const stopPortForward: CommandHandler = async (ctx) => {
   const forwards = service?.activeForwards() ?? [];
   if (forwards.length === 0) {
     await ctx.services.keys.set("azureJit.hasForwards", false);
-    void vscode.window.showInformationMessage(vscode.l10n.t("No port is being forwarded."));
+    void notify.info(vscode.l10n.t("No port is being forwarded."));
     return;
   }
   const picked = await vscode.window.showQuickPick(

@@ -1,4 +1,4 @@
-import * as vscode from "vscode";
+import { notify } from "../notify";
 import { JitError } from "../../core/errors";
 import type { VmEntry } from "../../core/inventory/loadInventory";
 import type { JitConnectService } from "../../core/service/jitConnectService";
@@ -46,7 +46,7 @@ export async function targetVm(ctx: CommandContext, arg: unknown, options: { fil
   }
   const nodes = ctx.services.tree.vmNodes().filter(options.filter);
   if (nodes.length === 0) {
-    void vscode.window.showInformationMessage(options.none);
+    void notify.info(options.none);
     return undefined;
   }
   const items = [...nodes]

@@ -1,4 +1,5 @@
 import * as vscode from "vscode";
+import { notify } from "../notify";
 import { isCancellation } from "../../core/cancellation";
 import { type ErrorCode, isJitError, type JitError } from "../../core/errors";
 import type { Logger } from "../../core/logger";
@@ -113,7 +114,7 @@ export class ErrorPresenter {
     const showLog = l10n.t("Show Log");
     buttons.set(showLog, () => this.deps.showLog());
     labels.push(showLog);
-    const show = p.severity === "warning" ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;
+    const show = p.severity === "warning" ? notify.warn : notify.error;
     // Not awaited by callers' flows: a notification may stay open for a long time.
     const choice = await show(text, ...labels);
     if (choice) await buttons.get(choice)?.();
@@ -204,6 +205,8 @@ function presentationFor(e: JitError, method: AuthMethod): Presentation {
     case "SecretUnusable":
     case "VaultNotAllowed":
       return detail(l10n.t("The VM's SSH credential could not be used."), ["chooseCredential", "checkConnectivity"]);
+    case "BastionNotAllowed":
+      return detail(l10n.t("The Bastion's address is not one of this cloud's Bastion hosts, so no token was sent to it."), ["checkConnectivity"]);
     case "BastionRefused":
     case "TunnelFailed":
     case "BrokerUnavailable":

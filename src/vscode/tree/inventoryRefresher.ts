@@ -5,6 +5,7 @@ import { isSignInRefusal } from "../../core/service/signInRefusal";
 import type { ContextKeys } from "../contextKeys";
 import type { ServiceHost } from "../serviceHost";
 import type { VmTreeProvider } from "./vmTreeProvider";
+import { notify } from "../notify";
 
 /** How often the view is refreshed while something is in a transitional state. */
 export const POLL_INTERVAL_MS = 10_000;
@@ -149,7 +150,7 @@ export class InventoryRefresher implements vscode.Disposable {
     if (keys.get("azureJit.signInRefused")) return;
     await keys.set("azureJit.signInRefused", true);
     const again = vscode.l10n.t("Sign In Again");
-    void vscode.window.showWarningMessage(vscode.l10n.t("Azure no longer accepts your sign-in (it expired, was revoked, or the identity service restarted). The VM list shows the last known state."), again).then((choice) => {
+    void notify.warn(vscode.l10n.t("Azure no longer accepts your sign-in (it expired, was revoked, or the identity service restarted). The VM list shows the last known state."), again).then((choice) => {
       if (choice === again) void vscode.commands.executeCommand("azureJit.signInAgain");
     });
   }

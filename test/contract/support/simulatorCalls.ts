@@ -1,4 +1,5 @@
 /** Raw calls to a test simulator: the JSON exactly as the simulator sends it (no SDK deserialisation). */
+import { loopbackPolicy } from "../../support/loopbackHttps";
 import type { TokenCredential } from "@azure/core-auth";
 import { bearerTokenAuthenticationPolicy, createDefaultHttpClient, createEmptyPipeline, createHttpHeaders, createPipelineRequest } from "@azure/core-rest-pipeline";
 import type { TestSimulator } from "../../support/simulator";
@@ -13,6 +14,8 @@ export interface RawReply {
 export async function rawCall(ts: TestSimulator, credential: TokenCredential, method: "GET" | "POST" | "PUT", url: string, body?: unknown, scope = ts.settings.armScope): Promise<RawReply> {
   const pipeline = createEmptyPipeline();
   pipeline.addPolicy(bearerTokenAuthenticationPolicy({ credential, scopes: [scope] }));
+  // The simulator's vaults are `<vault>.vault.localhost`: resolved to loopback, as the product does.
+  pipeline.addPolicy(loopbackPolicy);
   const request = createPipelineRequest({
     url: url.startsWith("https://") ? url : `${ts.settings.resourceManagerEndpoint}${url}`,
     method,

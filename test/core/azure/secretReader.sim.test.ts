@@ -28,7 +28,7 @@ describe("SecretReader (Key Vault, simulator)", () => {
     assert.match(secret.value, /-----BEGIN OPENSSH PRIVATE KEY-----/);
     assert.equal(secret.name, "vm-dev-01-ssh-key");
     assert.match(secret.version, /^[0-9a-f]{32}$/);
-    assert.match(secret.vaultUrl, /^https:\/\/localhost:\d+$/);
+    assert.match(secret.vaultUrl, /^https:\/\/kv-contoso\.vault\.localhost:\d+$/);
     assert.ok(!logger.lines.join("\n").includes("PRIVATE KEY-----\n"), "the value never reaches the log");
   });
 
@@ -45,11 +45,15 @@ describe("SecretReader (Key Vault, simulator)", () => {
 
   it("a host outside the cloud's Key Vault suffix is refused before any token is sent", async () => {
     const since = (await t.control.audit()).at(-1)?.seq ?? 0;
-    // The simulator's own vault, addressed by a host that is not under the cloud's suffix
-    // ("localhost"): had anything been sent, the simulator would have recorded it.
+    // The simulator's own vault, addressed by a host that is not under the cloud's suffix, and a
+    // vault host on another port (the ARM port here): had anything been sent, the audit would say so.
     const real = new URL(secretOf.get("vm-dev-01") ?? assert.fail("no tag"));
     const elsewhere = new URL(`https://127.0.0.1:${real.port}${real.pathname}`);
     await assert.rejects(createSecretReader(ctx)(elsewhere), (e: JitError) => e.code === "VaultNotAllowed" && /No token was sent/.test(e.message));
+    for (const other of [new URL(t.settings.resourceManagerEndpoint).port, new URL(t.settings.authorityHost).port]) {
+      await assert.rejects(createSecretReader(ctx)(new URL(`https://${real.hostname}:${other}${real.pathname}`)), (e: JitError) => e.code === "VaultNotAllowed");
+      await assert.rejects(createSecretReader(ctx)(new URL(`https://localhost:${other}${real.pathname}`)), (e: JitError) => e.code === "VaultNotAllowed");
+    }
     await assert.rejects(createSecretReader(ctx)(new URL("https://attacker.example/secrets/x")), (e: JitError) => e.code === "VaultNotAllowed");
     assert.deepEqual((await t.control.audit(since)).filter((e) => e.service !== "control"), []);
   });

@@ -17,8 +17,8 @@ test("secret URIs: https, /secrets/<name>[/<version>], a vault host of this clou
   const versioned = parseSecretUri(` ${URI}/${v}/ `, ORIGIN, CLOUD);
   assert.equal(versioned.uri.href, `${URI}/${v.toLowerCase()}`);
   assert.equal(versioned.version, v.toLowerCase());
-  const sim = resolveCloud("Custom", { authorityHost: "https://localhost:1", resourceManagerEndpoint: "https://localhost:2", keyVaultAudience: "https://vault.azure.net", keyVaultDnsSuffix: "localhost" });
-  assert.equal(parseSecretUri("https://localhost:8443/secrets/k", ORIGIN, sim).vaultUrl, "https://localhost:8443");
+  const sim = resolveCloud("Custom", { authorityHost: "https://localhost:1", resourceManagerEndpoint: "https://localhost:2", keyVaultAudience: "https://vault.localhost", keyVaultDnsSuffix: ".vault.localhost", keyVaultPorts: [8443] });
+  assert.equal(parseSecretUri("https://kv.vault.localhost:8443/secrets/k", ORIGIN, sim).vaultUrl, "https://kv.vault.localhost:8443");
 });
 
 test("bad secret URIs are refused, naming the VM and the tag; foreign hosts are VaultNotAllowed", () => {

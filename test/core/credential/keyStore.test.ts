@@ -190,3 +190,76 @@ test("aliases that are not ours and expiries in the past are refused", async (t)
   }
   await assert.rejects(store.write(A, KEY, clock.now()), (e: unknown) => isJitError(e) && e.code === "InvalidInput");
 });
+
+test("expiry follows Azure's clock: with Azure ahead of the local clock, the key goes at Azure's end time", async (t) => {
+  const { dir, clock, store } = setup(t);
+  const skew = 10 * MINUTE; // Azure's clock is 10 minutes ahead of this machine's
+  store.followAzureClock(() => clock.now() + skew);
+  const grantEnd = clock.now() + skew + 2 * MINUTE; // Azure says: 2 minutes left
+  await store.write(A, KEY, grantEnd);
+  clock.advance(3 * MINUTE);
+  await store.idle();
+  clock.advance(0);
+  await store.idle();
+  // A local timer alone would wait 12 minutes.
+  assert.equal(existsSync(path.join(dir, A)), false, "removed once Azure's time passed the grant's end");
+});
+
+test("expiry is idempotent: a second expiry, a remove after it and a shutdown after it all succeed", async (t) => {
+  const { dir, clock, store } = setup(t);
+  await store.write(A, KEY, clock.now() + MINUTE);
+  clock.advance(2 * MINUTE);
+  await store.idle();
+  clock.advance(2 * MINUTE);
+  await store.idle();
+  await store.remove(A);
+  assert.equal(await store.removeExpired(), 0);
+  assert.equal(existsSync(path.join(dir, A)), false);
+  assert.equal(clock.pending, 0, "nothing left scheduled");
+});
+
+test("a window's shutdown removes only keys no live grant needs", async (t) => {
+  const { dir, clock, store } = setup(t);
+  await store.write(A, KEY, clock.now() + 60 * MINUTE);
+  await store.write(B, KEY, clock.now() + 60 * MINUTE);
+  await store.extend(B, clock.now() + 2 * MINUTE);
+  const other = new KeyStore({ dir, clock }); // the other window, whose grant for B has ended
+  clock.advance(0);
+  writeFileSync(path.join(dir, `${B}.json`), JSON.stringify({ alias: B, expiresAt: clock.now() - 1 }), { mode: 0o600 });
+  assert.equal(await other.removeExpired(), 1);
+  assert.deepEqual(readdirSync(dir).sort(), [A, `${A}.json`].sort(), "A's grant still runs: its key stays");
+  other.dispose();
+});
+
+test("start-up sweep after a crash with two grants: keys on disk, both grants expired on Azure's clock, both keys go", async (t) => {
+  const { dir, clock, store } = setup(t);
+  const grants = new Map([
+    [A, clock.now() + 30 * MINUTE],
+    [B, clock.now() + 90 * MINUTE],
+  ]);
+  for (const [alias, end] of grants) await store.write(alias, KEY, end);
+  // Crash: the window dies with both keys on disk and its timers gone.
+  store.dispose();
+  clock.advance(0);
+  const restarted = new KeyStore({ dir, clock: new ManualClock(clock.now() + 2 * 60 * MINUTE) });
+  const result = await restarted.sweep((k) => (grants.get(k.alias) ?? 0) > clock.now() + 2 * 60 * MINUTE);
+  assert.deepEqual(result.removed.sort(), [A, B].sort());
+  assert.deepEqual(readdirSync(dir), []);
+
+  // The same crash with one grant still running: that key stays, and goes at its end.
+  const later = new ManualClock(clock.now());
+  const again = new KeyStore({ dir, clock: later });
+  await again.write(A, KEY, later.now() + 30 * MINUTE);
+  await again.write(B, KEY, later.now() + 90 * MINUTE);
+  again.dispose();
+  later.advance(60 * MINUTE);
+  const third = new KeyStore({ dir, clock: later });
+  const swept = await third.sweep((k) => (k.alias === A ? false : true));
+  assert.deepEqual([swept.removed, swept.kept], [[A], [B]]);
+  later.advance(30 * MINUTE);
+  await third.idle();
+  later.advance(0);
+  await third.idle();
+  assert.deepEqual(readdirSync(dir), [], "B's key goes when its grant ends");
+  third.dispose();
+});

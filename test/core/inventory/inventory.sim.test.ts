@@ -67,7 +67,7 @@ describe("inventory of the demo scenario (simulator)", () => {
     assert.ok(dev?.readiness.bastion.dnsName?.startsWith("localhost:"), "the data-plane host the tunnel needs");
     assert.equal(dev?.readiness.maxDurations.effectiveMs, 3 * 3600_000);
     assert.equal(dev?.readiness.credential.source, "tag");
-    assert.match(dev?.readiness.credential.secretUri ?? "", /^https:\/\/localhost:\d+\/secrets\/vm-dev-01-ssh-key/);
+    assert.match(dev?.readiness.credential.secretUri ?? "", /^https:\/\/kv-contoso\.vault\.localhost:\d+\/secrets\/vm-dev-01-ssh-key/);
     assert.ok(dev?.privateIp);
     assert.equal(vms.get("vm-nosecret")?.readiness.credential.source, "unknown");
     assert.ok(vms.get("vm-nosecret")?.readiness.credential.username, "defaults to the admin user");

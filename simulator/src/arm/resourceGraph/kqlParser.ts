@@ -43,9 +43,33 @@ export interface Query {
 
 const CMP_WORDS = new Set(["contains", "startswith", "has", "endswith"]);
 
+/**
+ * How deep parentheses and function calls may nest. The parser is recursive descent: without a
+ * bound, 50,000 nested parentheses overflowed the stack and the request failed with a 500. Real
+ * Kusto limits recursion too (its error wording is not documented: assumed, see FIDELITY.md); a
+ * deeper query gets the usual ParserFailure 400.
+ */
+export const MAX_KQL_NESTING = 100;
+/** `and`/`or` operators per query: a chain is a left-deep tree the evaluator walks recursively. */
+export const MAX_KQL_OPERATORS = 1000;
+
 export function parseKql(text: string): Query {
   const toks = tokenize(text);
   let i = 0;
+  let depth = 0;
+  let logicalOperators = 0;
+  const countOperator = (): void => {
+    if (++logicalOperators > MAX_KQL_OPERATORS) fail(`The query has more than ${MAX_KQL_OPERATORS} and/or operators`);
+  };
+  /** Parses a nested part, counting how deep the parser is. */
+  const nested = <T>(parse: () => T): T => {
+    if (++depth > MAX_KQL_NESTING) fail(`The query nests deeper than ${MAX_KQL_NESTING} levels`);
+    try {
+      return parse();
+    } finally {
+      depth--;
+    }
+  };
   const peek = (): Token => toks[i]!;
   const next = (): Token => toks[i++]!;
   const fail = (msg: string, t: Token = peek()): never => {
@@ -81,7 +105,7 @@ export function parseKql(text: string): Query {
     }
     if (t.kind === "punct" && t.text === "(") {
       i++;
-      const e = expr();
+      const e = nested(expr);
       expectPunct(")");
       return e;
     }
@@ -97,7 +121,7 @@ export function parseKql(text: string): Query {
       }
       if ((lower === "tolower" || lower === "toupper" || lower === "tostring") && toks[i + 1]?.text === "(") {
         i += 2;
-        const arg = expr();
+        const arg = nested(expr);
         expectPunct(")");
         return { k: "func", name: lower, arg };
       }
@@ -148,7 +172,7 @@ export function parseKql(text: string): Query {
   const unary = (): Expr => {
     if (isWord(peek(), "not") && toks[i + 1]?.text === "(") {
       i += 2;
-      const e = expr();
+      const e = nested(expr);
       expectPunct(")");
       return { k: "not", e };
     }
@@ -157,6 +181,7 @@ export function parseKql(text: string): Query {
   const and = (): Expr => {
     let l = unary();
     while (isWord(peek(), "and")) {
+      countOperator();
       i++;
       l = { k: "and", l, r: unary() };
     }
@@ -165,6 +190,7 @@ export function parseKql(text: string): Query {
   function expr(): Expr {
     let l = and();
     while (isWord(peek(), "or")) {
+      countOperator();
       i++;
       l = { k: "or", l, r: and() };
     }

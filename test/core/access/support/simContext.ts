@@ -2,21 +2,13 @@ import type { TokenCredential } from "@azure/core-auth";
 import { type AzureContext, createAzureContext } from "../../../../src/core/azure/azureContext";
 import { loadAzureSdk } from "../../../../src/core/azure/sdkLoader";
 import type { StepUpHandler } from "../../../../src/core/azure/stepUp";
-import { resolveCloud } from "../../../../src/core/cloud";
+import { type CustomCloudSetting, resolveCloud } from "../../../../src/core/cloud";
 import type { Logger } from "../../../../src/core/logger";
 import type { TestSimulator } from "../../../support/simulator";
 
 /** The product's cloud settings for a running simulator (what a user would put in settings.json). */
 export function simCloud(t: TestSimulator) {
-  return resolveCloud("Custom", {
-    name: "Simulator",
-    authorityHost: t.settings.authorityHost,
-    resourceManagerEndpoint: t.settings.resourceManagerEndpoint,
-    resourceManagerAudience: t.settings.resourceManagerAudience,
-    activeDirectoryResourceId: t.settings.activeDirectoryResourceId,
-    keyVaultAudience: t.settings.keyVaultAudience,
-    keyVaultDnsSuffix: t.settings.keyVaultDnsSuffix,
-  });
+  return resolveCloud("Custom", { ...(t.settings.raw["azureJit.customCloud"] as CustomCloudSetting), name: "Simulator" });
 }
 
 /** A logger that keeps every line (tests assert that no secret reached it). */
