@@ -51,6 +51,18 @@ describe("JIT source prefix not allowed for the Bastion (simulator)", () => {
     assert.ok(!calls.some((c) => /\/initiate/i.test(c.path)), "no JIT request was sent");
   });
 
+  it("a stale inventory that still allowed the Bastion does not get past the fresh policy read", async () => {
+    // As if the inventory was loaded before an administrator narrowed the rule: readiness says
+    // "available", the policy Azure holds now does not admit the Bastion subnet.
+    const fresh = await h.vm("vm-dev-01");
+    const stale = { ...fresh, readiness: { ...fresh.readiness, status: "needsAccess" as const, canRequestAccess: true, jit: { ...fresh.readiness.jit, state: "available" as const } } };
+    const since = (await t.control.audit()).at(-1)?.seq ?? 0;
+    await assert.rejects(h.machine.requestAccess(stale), (e: JitError) => e.code === "JitSourceNotAllowed" && /10\.0\.1\.0\/26/.test(e.message));
+    const calls = await t.control.audit(since);
+    assert.ok(!calls.some((c) => /roleAssignmentScheduleRequests/i.test(c.path) && c.method === "PUT"), "no activation was sent");
+    assert.ok(!calls.some((c) => /\/initiate/i.test(c.path)), "no JIT request was sent");
+  });
+
   it("the function the access flow calls with the policy it reads fresh refuses too", () => {
     assert.throws(() => requireJitSourcePrefix("vm-dev-01", { number: 22, allowedSourceAddressPrefixes: ["10.0.0.0/16"] }, "10.0.1.0/26"), (e: JitError) => e.code === "JitSourceNotAllowed");
     assert.equal(requireJitSourcePrefix("vm-dev-01", { number: 22, allowedSourceAddressPrefixes: ["10.0.1.0/26"] }, "10.0.1.0/26"), "10.0.1.0/26");
