@@ -7,6 +7,7 @@ import { ensurePrivateDir, PRIVATE_FILE_MODE } from "../fs/privateFiles";
 import { type Logger, nullLogger } from "../logger";
 import { redact } from "../redact";
 import { AUDIT_EVENT_TYPES, type AuditEntry, type AuditEventType, type AuditRecord, type AuditSink } from "./auditRecord";
+import { withFileLock } from "../fs/fileLock";
 
 export interface AuditJournalOptions {
   /** Rotate when the current file would exceed this size (default 1 MiB). */
@@ -93,7 +94,16 @@ export class AuditJournal implements AuditSink {
     return record;
   }
 
-  private async write(line: string): Promise<void> {
+  /**
+   * Another window appends to the same journal: the size check, a rotation and the append happen
+   * under one cross-process lock, so a rotation in one window never renames a file the other is
+   * writing to between its check and its append (lines were lost that way).
+   */
+  private write(line: string): Promise<void> {
+    return withFileLock(this.file, () => this.writeLocked(line));
+  }
+
+  private async writeLocked(line: string): Promise<void> {
     const size = await fsp.stat(this.file).then(
       (s) => s.size,
       () => 0,
