@@ -8,13 +8,12 @@ import { promises as fsp } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { MemoryCredentialChoiceStore } from "../../../src/core/credential/credentialSource";
 import { isJitError } from "../../../src/core/errors";
 import { secretReadability } from "../../../src/core/preflight/privilegePreflight";
-import { JitConnectService } from "../../../src/core/service/jitConnectService";
+import type { JitConnectService } from "../../../src/core/service/jitConnectService";
 import { startTestSimulator, type AuditRecord, type TestSimulator } from "../../support/simulator";
-import { memoryLogger, productCredential, simCloud } from "../access/support/simContext";
-import { tunnelProgram } from "../../tunnel/support/tunnelWorld";
+import { memoryLogger } from "../access/support/simContext";
+import { startSimService } from "../../support/simService";
 
 const ALICE = "alice@contoso.example";
 
@@ -31,25 +30,10 @@ describe("preflight before privilege", { timeout: 180_000 }, () => {
   before(async () => {
     t = await startTestSimulator("demo");
     root = await fsp.mkdtemp(path.join(os.tmpdir(), "ajc-preflight-"));
-    const xdg = path.join(root, "xdg");
-    await fsp.mkdir(xdg, { recursive: true, mode: 0o700 });
-    service = await JitConnectService.create({
-      cloud: simCloud(t),
-      credential: await productCredential(t, ALICE),
-      accessInput: async (request) => {
+    service = await startSimService(t, { user: ALICE, root, accessInput: async (request) => {
         asked.push(request.vmName);
         return { justification: "preflight test", durationMs: Math.min(60 * 60_000, request.maxDurationMs) };
-      },
-      storageDir: path.join(root, "storage"),
-      home: path.join(root, "home"),
-      tunnelProgram: { nodePath: process.execPath, tunnelScript: await tunnelProgram(), viaLauncher: false },
-      credentialChoices: new MemoryCredentialChoiceStore(),
-      confirmUserConfigEdit: async () => true,
-      logger: memoryLogger(),
-      brokerRuntimeDir: path.join(xdg, "azure-jit-connect"),
-    });
-    await service.signIn();
-    await service.refreshInventory();
+      }, logger: memoryLogger() });
   });
 
   after(async () => {
