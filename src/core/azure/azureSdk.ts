@@ -15,9 +15,9 @@ import type { ServerSkewClock } from "../clock";
 import { armScope, type CloudEnvironment } from "../cloud";
 import { JitError } from "../errors";
 import { type Logger, nullLogger } from "../logger";
-import { isLoopbackName, loopbackAgent } from "../net/loopbackNames";
 import { redact } from "../redact";
 import type { CredentialConfig } from "./credentialConfig";
+import { loopbackAwareHttpClient } from "./loopbackHttpClient";
 
 export const sdkChunk = true;
 
@@ -199,7 +199,9 @@ export function createSubscriptionClient(env: ClientEnvironment): ArmListClient 
 export function createSecretClient(env: ClientEnvironment, vaultUrl: string): SecretClient {
   return new SecretClient(vaultUrl, vaultOnlyCredential(env), {
     disableChallengeResourceVerification: false,
-    additionalPolicies: [...additionalPolicies(env), { policy: loopbackNamesPolicy(), position: "perRetry" }],
+    additionalPolicies: additionalPolicies(env),
+    // A custom cloud's vaults may be `.localhost` names; every other host goes to the default client.
+    httpClient: sharedHttpClient(),
   });
 }
 
@@ -223,15 +225,12 @@ export function vaultOnlyCredential(env: Pick<ClientEnvironment, "cloud" | "cred
   };
 }
 
-/** Requests to `.localhost` names resolve to loopback (RFC 6761), see loopbackNames.ts. */
-function loopbackNamesPolicy(): PipelinePolicy {
-  return {
-    name: "azureJitLoopbackNames",
-    sendRequest(request, next) {
-      if (request.agent === undefined && isLoopbackName(new URL(request.url).hostname)) request.agent = loopbackAgent();
-      return next(request);
-    },
-  };
+let httpClient: ReturnType<typeof loopbackAwareHttpClient> | undefined;
+
+/** `.localhost` names (RFC 6761) reach loopback even inside VS Code's proxy patch, see loopbackHttpClient.ts. */
+function sharedHttpClient(): ReturnType<typeof loopbackAwareHttpClient> {
+  httpClient ??= loopbackAwareHttpClient();
+  return httpClient;
 }
 
 /**
