@@ -36,4 +36,13 @@ describe("countdown presentation", () => {
     assert.ok(md.includes(`[Deactivate](command:azureJit.deactivateAccess?${arg})`), md);
     assert.ok(md.includes("(command:azureJit.showGrants)"));
   });
+
+  it("offers no Deactivate link in the role's first 5 minutes, but the time it becomes possible (PIM refuses before)", () => {
+    const fresh = { ...a, roleAssignment: { ...a.roleAssignment, startsAt: NOW - 2 * MIN } };
+    const older = { ...b, roleAssignment: { ...b.roleAssignment, startsAt: NOW - 5 * MIN } };
+    const md = grantsTooltip([fresh, older], NOW, formatOnly, ctx.formatTime);
+    assert.ok(!md.includes(`(command:azureJit.deactivateAccess?${encodeURIComponent(JSON.stringify([fresh.vmId]))})`), md);
+    assert.match(md, /Deactivate from 12:03/);
+    assert.ok(md.includes(`[Deactivate](command:azureJit.deactivateAccess?${encodeURIComponent(JSON.stringify([older.vmId]))})`), md);
+  });
 });

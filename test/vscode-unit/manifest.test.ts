@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { COMMAND_IDS } from "../../src/vscode/commands/commandIds";
+import { TREE_SELECTION_ARGUMENT } from "../../src/vscode/tree/vmTreeModel";
 import { SETTING_DEFAULTS, SETTING_ENUMS } from "../../src/vscode/config";
 import { CONTEXT_KEY_DEFAULTS } from "../../src/vscode/contextKeyValues";
 import { scanL10nMessages } from "../../scripts/l10n/scanL10n";
@@ -23,6 +24,7 @@ interface Manifest {
   contributes: {
     commands: Command[];
     menus: Record<string, { command: string; when?: string }[]>;
+    keybindings: { command: string; key: string; args?: unknown; when?: string }[];
     configuration: { id?: string; title: string; properties: Record<string, Setting> }[];
     viewsWelcome: { view: string; contents: string; when?: string }[];
     views: Record<string, { id: string }[]>;
@@ -35,7 +37,7 @@ const nls = read("package.nls.json") as Record<string, string>;
 const c = manifest.contributes;
 
 function whenClauses(): string[] {
-  return [...Object.values(c.menus).flat().map((m) => m.when ?? ""), ...c.viewsWelcome.map((v) => v.when ?? "")];
+  return [...Object.values(c.menus).flat().map((m) => m.when ?? ""), ...c.viewsWelcome.map((v) => v.when ?? ""), ...c.keybindings.map((k) => k.when ?? "")];
 }
 
 describe("manifest: commands", () => {
@@ -61,10 +63,19 @@ describe("manifest: commands", () => {
   it("every context key in a when clause is one ContextKeys sets, with known values", () => {
     const known = new Set(Object.keys(CONTEXT_KEY_DEFAULTS));
     for (const when of whenClauses()) {
-      const keysOnly = when.replace(/view == \S+/g, "").replace(/config\.\S+/g, "");
+      const keysOnly = when.replace(/[vV]iew == \S+/g, "").replace(/config\.\S+/g, "");
       for (const m of keysOnly.matchAll(/(?<![\w.])(azureJit\.[A-Za-z]+)(?![\w.])/g)) assert.ok(known.has(m[1]!), `unknown context key ${m[1]} in "${when}"`);
       for (const m of when.matchAll(/azureJit\.inventoryState == (\w+)/g)) assert.ok(["idle", "loading", "ready", "empty", "error"].includes(m[1]!), when);
     }
+  });
+
+  it("Enter on a VM in the tree runs Connect on the selected VM; on a group it still expands", () => {
+    const enter = c.keybindings.filter((k) => k.key === "enter");
+    assert.equal(enter.length, 1);
+    assert.equal(enter[0]!.command, "azureJit.connect");
+    assert.deepEqual(enter[0]!.args, TREE_SELECTION_ARGUMENT);
+    const when = enter[0]!.when ?? "";
+    for (const term of ["focusedView == azureJit.vms", "listFocus", "!inputFocus", "azureJit.vmSelected"]) assert.ok(when.split(" && ").includes(term), `the Enter keybinding lacks "${term}": ${when}`);
   });
 
   it("view/title and item menus are scoped to our view", () => {

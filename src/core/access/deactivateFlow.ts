@@ -10,6 +10,7 @@ import type { MachineKernel } from "./machineKernel";
 import { submitRoleRequest } from "./pim";
 import { classifyPimError, type PimFailure } from "./pimErrors";
 import { RESUMABLE_STATES } from "./states";
+import { deactivationPossibleAt, type Grant, MIN_ACTIVE_BEFORE_DEACTIVATE_MS } from "./grant";
 
 export interface DeactivationResult {
   vmId: string;
@@ -19,8 +20,16 @@ export interface DeactivationResult {
   message: string;
 }
 
-/** PIM refuses to deactivate a role within 5 minutes of its activation (§2.6). */
-export const MIN_ACTIVE_BEFORE_DEACTIVATE_MS = 5 * 60_000;
+export { MIN_ACTIVE_BEFORE_DEACTIVATE_MS };
+
+/**
+ * Refuses, before anything is asked or sent, a deactivation PIM would refuse: within 5 minutes of
+ * the activation (its start as read from Azure), naming when it becomes possible.
+ */
+export function refuseEarlyDeactivation(grant: Grant | undefined, vmName: string, now: number): void {
+  const possibleAt = grant ? deactivationPossibleAt(grant, now) : undefined;
+  if (possibleAt !== undefined) throw tooSoon(vmName, possibleAt, now);
+}
 
 /**
  * Deactivates the role (SelfDeactivate). PIM refuses within 5 minutes of activation: that is a

@@ -51,3 +51,18 @@ export function grantExpiry(roleEndsAt: number | undefined, jitEndsAt: number): 
 export function grantKey(grant: Grant): string {
   return `${grant.vmId.toLowerCase()}@${grant.expiresAt}`;
 }
+
+/** PIM refuses to deactivate a role within 5 minutes of its activation (azure-facts.md §2.6: ActiveDurationTooShort). */
+export const MIN_ACTIVE_BEFORE_DEACTIVATE_MS = 5 * 60_000;
+
+/**
+ * When PIM will accept deactivating this grant's role, if that is still ahead at `now`; undefined
+ * when it is possible now, or unknown (the activation's start was not read), in which case PIM's
+ * answer decides.
+ */
+export function deactivationPossibleAt(grant: Pick<Grant, "roleAssignment">, now: number): number | undefined {
+  const startsAt = grant.roleAssignment.startsAt;
+  if (startsAt === undefined) return undefined;
+  const possibleAt = startsAt + MIN_ACTIVE_BEFORE_DEACTIVATE_MS;
+  return now < possibleAt ? possibleAt : undefined;
+}

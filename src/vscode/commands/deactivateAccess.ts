@@ -1,5 +1,6 @@
 import * as vscode from "vscode";
 import { notify } from "../notify";
+import { refuseEarlyDeactivation } from "../../core/access/deactivateFlow";
 import { CancellationError } from "../../core/cancellation";
 import { withCancellableProgress } from "../progress";
 import { formatLocalTime } from "../tree/vmTreeProvider";
@@ -12,6 +13,8 @@ export const deactivateAccess: CommandHandler = async (ctx, arg) => {
   const vm = await targetVm(ctx, arg, { filter: hasToken("grant:active", "role:active"), placeholder: l10n.t("Deactivate access to which VM?"), none: l10n.t("No VM has an active role to deactivate.") });
   if (!vm) return;
   const service = await signedInService(ctx);
+  // PIM's 5-minute rule is said before asking, not after (the activation's start is Azure's).
+  refuseEarlyDeactivation(service.activeGrant(vm.id), vm.name, service.azureContext()?.clock.now() ?? Date.now());
   const deactivate = l10n.t("Deactivate");
   const confirmed = await notify.warn(
     l10n.t("Deactivate your access to {0}?", vm.name),

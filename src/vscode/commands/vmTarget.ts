@@ -3,7 +3,7 @@ import { JitError } from "../../core/errors";
 import type { VmEntry } from "../../core/inventory/loadInventory";
 import type { JitConnectService } from "../../core/service/jitConnectService";
 import { pickOne } from "../quickInput";
-import { isVmNode, type VmNode } from "../tree/vmTreeModel";
+import { isTreeSelectionArgument, isVmNode, type VmNode } from "../tree/vmTreeModel";
 import type { CommandContext } from "./commandContext";
 
 /** Which VMs a command makes sense for, in the same `contextValue` tokens the manifest's menus match. */
@@ -37,6 +37,12 @@ export async function signedInService(ctx: CommandContext): Promise<JitConnectSe
  */
 export async function targetVm(ctx: CommandContext, arg: unknown, options: { filter: VmFilter; placeholder: string; none: string }): Promise<VmEntry | undefined> {
   const service = await signedInService(ctx);
+  if (isTreeSelectionArgument(arg)) {
+    // Enter in the tree (a keybinding cannot pass the focused item, so it passes this marker).
+    const selected = ctx.services.treeView.selection;
+    arg = selected.length === 1 && isVmNode(selected[0]) ? selected[0] : undefined;
+    if (!arg) return undefined;
+  }
   const given = isVmNode(arg) ? arg.vmId : typeof arg === "string" && arg ? arg : undefined;
   if (given) {
     const vm = service.vm(given);

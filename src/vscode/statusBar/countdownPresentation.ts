@@ -1,4 +1,4 @@
-import type { Grant } from "../../core/access/grant";
+import { deactivationPossibleAt, type Grant } from "../../core/access/grant";
 import { formatRemaining, isWarning, type CountdownView } from "../../core/countdown/countdown";
 import type { Localizer } from "../localizer";
 import { commandLink, escapeMarkdown } from "../markdown";
@@ -26,9 +26,12 @@ export function grantsTooltip(grants: readonly Grant[], now: number, l10n: Local
     const left = formatRemaining(g.expiresAt - now);
     const warn = isWarning(g.expiresAt - now) ? "$(warning) " : "";
     const role = g.roleAssignment.roleName ? ` · ${escapeMarkdown(g.roleAssignment.roleName)}` : "";
+    // PIM refuses deactivation in the first 5 minutes: no link until then, and the time it opens.
+    const deactivateFrom = deactivationPossibleAt(g, now);
+    const deactivate = deactivateFrom === undefined ? commandLink(l10n.t("Deactivate"), "azureJit.deactivateAccess", [g.vmId]) : l10n.t("Deactivate from {0}", formatTime(deactivateFrom));
     lines.push(
       `- ${warn}**${escapeMarkdown(g.vmName)}** — ${l10n.t("{0} left (until {1})", left, formatTime(g.expiresAt))}${role}  `,
-      `  ${commandLink(l10n.t("Extend"), "azureJit.extendAccess", [g.vmId])} · ${commandLink(l10n.t("Deactivate"), "azureJit.deactivateAccess", [g.vmId])}`,
+      `  ${commandLink(l10n.t("Extend"), "azureJit.extendAccess", [g.vmId])} · ${deactivate}`,
     );
   }
   lines.push("", commandLink(l10n.t("Show Active Access"), "azureJit.showGrants"));

@@ -136,3 +136,10 @@ export function allVmNodes(roots: readonly TreeNode[]): VmNode[] {
   walk(roots);
   return out;
 }
+
+/** The argument of the manifest's Enter keybinding in the VM tree: "the VM selected there" (a keybinding cannot pass the focused item). */
+export const TREE_SELECTION_ARGUMENT = { fromTreeSelection: true } as const;
+
+export function isTreeSelectionArgument(arg: unknown): boolean {
+  return typeof arg === "object" && arg !== null && (arg as { fromTreeSelection?: unknown }).fromTreeSelection === true;
+}

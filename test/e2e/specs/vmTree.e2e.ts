@@ -76,4 +76,21 @@ describe("the VM tree on the demo scenario", function () {
     assert.match(tooltip, /vm-nojit/);
     await readmeScreenshot(session.workbench, "vm-tree-tooltip", "vm-tree", { keepPointer: true });
   });
+
+  it("Enter on a VM runs Connect: the request form opens for that VM, and Escape backs out without an error", async () => {
+    const { view, session, sim } = ctx();
+    const { workbench } = session;
+    await workbench.notifications.clearAll();
+    await view.tree.click("vm-dev-01");
+    await workbench.page.keyboard.press("Enter");
+    // vm-dev-01 needs PIM, so Connect starts with the request form (its policy is read first).
+    await workbench.quickInput.widget.locator(".quick-input-title", { hasText: /^\s*Request access to vm-dev-01\b/ }).waitFor({ state: "visible", timeout: 60_000 });
+    await workbench.screenshot("vm-tree--enter-connects");
+    await workbench.quickInput.cancel();
+    // Cancellation is not an error: no error notification, and nothing reached PIM.
+    await workbench.page.waitForTimeout(500);
+    const shown = (await workbench.notifications.list()).map((n) => n.message);
+    assert.deepEqual(shown.filter((m) => /fail|error|could not/i.test(m)), [], `notifications: ${shown.join(" | ")}`);
+    assert.deepEqual((await sim.control.pimRequests()).filter((r) => r.scope.toLowerCase().includes("rg-vm-dev-01")), []);
+  });
 });
