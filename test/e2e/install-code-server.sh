@@ -62,8 +62,9 @@ tar -czf "$rg_cache/ripgrep-$RIPGREP_ASSET_VERSION-$rg_target.tar.gz" -C "$(dirn
 # allowScripts above lists the two install scripts code-server needs (its postinstall, argon2's build).
 (
   cd "$dest"
+  # The one warning npm prints about it is expected (said above): not shown, everything else is.
   npm_config_unsafe_perm=true npm_config_yes=true \
-    npm install --no-audit --no-fund --no-save --loglevel=warn
+    npm install --no-audit --no-fund --no-save --loglevel=warn 2> >(grep -v 'Unknown env config "unsafe-perm"' >&2)
 )
 
 if [[ ! -f "$bin" ]]; then

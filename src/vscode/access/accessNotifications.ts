@@ -5,6 +5,7 @@ import { RESUMABLE_STATES } from "../../core/access/states";
 import type { ContextKeys } from "../contextKeys";
 import type { ServiceHost } from "../serviceHost";
 import { formatLocalTime } from "../tree/vmTreeProvider";
+import { ExpiryWarningBatcher, expiryWarningMessage } from "./expiryWarnings";
 
 /**
  * The background side of access: approvals that arrive later (also for requests resumed after a
@@ -15,6 +16,7 @@ export class AccessNotifications implements vscode.Disposable {
   /** VMs whose request waited for an approver: their outcome is announced here. */
   private readonly awaitingApproval = new Set<string>();
   private readonly subscription: vscode.Disposable;
+  private readonly warnings = new ExpiryWarningBatcher<Grant>((minutesLeft, grants) => void this.expiring(grants, minutesLeft));
 
   constructor(private readonly deps: { host: ServiceHost; keys: ContextKeys }) {
     const { host } = deps;
@@ -34,7 +36,7 @@ export class AccessNotifications implements vscode.Disposable {
         }
         void this.updateKeys();
       }),
-      host.onExpiryWarning(({ grant, minutesLeft }) => void this.expiring(grant, minutesLeft)),
+      host.onExpiryWarning(({ grant, minutesLeft }) => this.warnings.add(grant, minutesLeft)),
       host.onDidExpire((grants) => {
         void this.expired(grants);
         void this.updateKeys();
@@ -68,10 +70,16 @@ export class AccessNotifications implements vscode.Disposable {
     await notify.warn(text);
   }
 
-  private async expiring(grant: Grant, minutesLeft: number): Promise<void> {
+  /** One warning for every grant at this mark; Extend acts on the one VM, or asks which when several. */
+  private async expiring(grants: readonly Grant[], minutesLeft: number): Promise<void> {
     const extend = vscode.l10n.t("Extend");
-    const choice = await notify.warn(vscode.l10n.t("Access to {0} ends in {1} minutes.", grant.vmName, minutesLeft), extend);
-    if (choice === extend) await vscode.commands.executeCommand("azureJit.extendAccess", grant.vmId);
+    const choice = await notify.warn(expiryWarningMessage(grants.map((g) => g.vmName), minutesLeft, vscode.l10n), extend);
+    if (choice !== extend) return;
+    // The message may have stayed on screen: act on what still runs (a notification cannot be withdrawn).
+    const running = grants.filter((g) => this.deps.host.current?.activeGrant(g.vmId));
+    if (running.length === 1) await vscode.commands.executeCommand("azureJit.extendAccess", running[0]!.vmId);
+    else if (running.length > 1) await vscode.commands.executeCommand("azureJit.extendAccess");
+    else void notify.info(vscode.l10n.t("That access has already ended: nothing to extend. Request access again when you need it."));
   }
 
   private async expired(grants: readonly Grant[]): Promise<void> {
