@@ -1,7 +1,7 @@
 /** The duration picker: never above the maximum, preselection from azureJit.access.defaultDuration. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { durationChoices, preferredDuration, rememberRecent } from "../../src/vscode/access/durationChoices";
+import { durationChoices, preferredDuration, recentForRole, rememberForRole, rememberRecent } from "../../src/vscode/access/durationChoices";
 
 const H = 60 * 60_000;
 
@@ -31,5 +31,22 @@ describe("duration choices", () => {
     assert.deepEqual(rememberRecent(["a", "b", "c"], "b"), ["b", "a", "c"]);
     assert.deepEqual(rememberRecent(["a", "b", "c", "d", "e"], "f"), ["f", "a", "b", "c", "d"]);
     assert.deepEqual(rememberRecent(["a"], "  "), ["a"]);
+  });
+
+  it("remembers justifications per role and scope: another VM's role is not offered them", () => {
+    const dev = { scope: "/subscriptions/s1/resourceGroups/rg-vm-dev-01", roleDefinitionId: "/subscriptions/s1/providers/Microsoft.Authorization/roleDefinitions/ROLE-1" };
+    const other = { scope: "/subscriptions/s1/resourceGroups/rg-vm-approval", roleDefinitionId: dev.roleDefinitionId };
+    let store = rememberForRole({}, dev, "Deploy the hotfix");
+    store = rememberForRole(store, other, "Incident 42");
+    assert.deepEqual(recentForRole(store, dev), ["Deploy the hotfix"]);
+    assert.deepEqual(recentForRole(store, other), ["Incident 42"]);
+    // The same role in tenant form and another letter case is the same key.
+    assert.deepEqual(recentForRole(store, { scope: dev.scope.toUpperCase() + "/", roleDefinitionId: "/providers/Microsoft.Authorization/roleDefinitions/role-1" }), ["Deploy the hotfix"]);
+    assert.deepEqual(recentForRole(store, undefined), []);
+    // At most maxRoles roles kept, the least recently used dropped.
+    const capped = rememberForRole(rememberForRole(store, dev, "again", 2), { scope: "/x", roleDefinitionId: "r" }, "new", 2);
+    assert.deepEqual(Object.keys(capped).length, 2);
+    assert.deepEqual(recentForRole(capped, other), []);
+    assert.deepEqual(recentForRole(capped, dev), ["again", "Deploy the hotfix"]);
   });
 });

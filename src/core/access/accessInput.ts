@@ -13,6 +13,8 @@ export interface AccessInputRequest {
   vmId: string;
   vmName: string;
   roleName?: string;
+  /** The role being activated and where: recent justifications are remembered per role and scope. */
+  role?: { scope: string; roleDefinitionId: string };
   needs: {
     justification: boolean;
     ticket: boolean;

@@ -58,7 +58,7 @@ export async function askForMissing(k: MachineKernel, req: AccessRequestContext,
   const needs = { justification: learnt.justification, ticket: learnt.ticket };
   k.ctx.logger.info(`PIM refused the activation for ${req.vmName}; asking for what its policy requires${learnt.maxDurationMs !== undefined ? ` (at most ${describeDuration(maxDurationMs)})` : ""}.`);
   const values = validateAccessInput(
-    await input({ purpose: "request", vmId: req.vmId, vmName: req.vmName, roleName: req.roleName, needs, approvalRequired: learnt.approval, maxDurationMs, defaultDurationMs: defaultRequestDuration(maxDurationMs) }, signal),
+    await input({ purpose: "request", vmId: req.vmId, vmName: req.vmName, roleName: req.roleName, role: { scope: req.scope, roleDefinitionId: req.roleDefinitionId }, needs, approvalRequired: learnt.approval, maxDurationMs, defaultDurationMs: defaultRequestDuration(maxDurationMs) }, signal),
     needs,
     req.vmName,
   );

@@ -16,7 +16,7 @@ import { defaultRequestDuration, validateAccessInput } from "./policyMath";
 export async function ask(k: MachineKernel, plan: Plan, purpose: "request" | "extend", needs: { justification: boolean; ticket: boolean }, approvalRequired: boolean, maxDurationMs: number, signal?: AbortSignal, input: AccessInputProvider = k.options.input): Promise<AccessInputValues> {
   throwIfAborted(signal);
   const values = await input(
-    { purpose, vmId: plan.vm.id, vmName: plan.vm.name, roleName: plan.roleName, needs, approvalRequired, maxDurationMs, defaultDurationMs: defaultRequestDuration(maxDurationMs) },
+    { purpose, vmId: plan.vm.id, vmName: plan.vm.name, roleName: plan.roleName, role: { scope: plan.scope, roleDefinitionId: plan.roleDefinitionId }, needs, approvalRequired, maxDurationMs, defaultDurationMs: defaultRequestDuration(maxDurationMs) },
     signal,
   );
   throwIfAborted(signal);

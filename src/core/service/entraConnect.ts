@@ -196,7 +196,7 @@ export class EntraLogin {
     const known = this.lastInput.get(armIdKey(vm.id));
     if (known && (!needs.justification || known.justification) && (!needs.ticket || known.ticket)) return known;
     if (!needs.justification && !needs.ticket) return { durationMs: maxDurationMs };
-    return deps.accessInput({ purpose: "request", vmId: vm.id, vmName: vm.name, roleName: vm.entraLoginRole?.eligibility?.roleName, needs: { justification: needs.justification, ticket: needs.ticket }, approvalRequired: needs.approval, maxDurationMs, defaultDurationMs: maxDurationMs }, signal);
+    return deps.accessInput({ purpose: "request", vmId: vm.id, vmName: vm.name, roleName: vm.entraLoginRole?.eligibility?.roleName, role: vm.entraLoginRole?.eligibility, needs: { justification: needs.justification, ticket: needs.ticket }, approvalRequired: needs.approval, maxDurationMs, defaultDurationMs: maxDurationMs }, signal);
   }
 }
 

@@ -3,9 +3,10 @@ import type { AccessInputProvider, AccessInputRequest, AccessInputValues } from 
 import { describeDuration } from "../../core/azure/isoDuration";
 import type { JitConfig } from "../config";
 import { inputText, pickOne, pickOrType, type StepInfo } from "../quickInput";
-import { durationChoices, preferredDuration, rememberRecent } from "./durationChoices";
+import { durationChoices, preferredDuration, type RecentByRole, recentForRole, rememberForRole } from "./durationChoices";
 
-const RECENT_JUSTIFICATIONS = "azureJit.recentJustifications";
+/** Per role and scope (durationChoices.ts); the earlier single list, `azureJit.recentJustifications`, is no longer read. */
+const RECENT_JUSTIFICATIONS = "azureJit.recentJustificationsByRole";
 const LAST_TICKET_SYSTEM = "azureJit.lastTicketSystem";
 
 /**
@@ -25,7 +26,8 @@ export function createAccessInputPrompt(deps: { globalState: vscode.Memento; con
     const info = (): StepInfo => ({ title: base, step: ++step, totalSteps });
     const approvalNote = request.approvalRequired ? l10n.t("An approver must accept this request before access starts.") : undefined;
 
-    const recent = deps.globalState.get<string[]>(RECENT_JUSTIFICATIONS, []);
+    const byRole = deps.globalState.get<RecentByRole>(RECENT_JUSTIFICATIONS, {});
+    const recent = recentForRole(byRole, request.role);
     const justification = await pickOrType(
       {
         ...info(),
@@ -62,7 +64,7 @@ export function createAccessInputPrompt(deps: { globalState: vscode.Memento; con
       signal,
     );
 
-    if (justification) await deps.globalState.update(RECENT_JUSTIFICATIONS, rememberRecent(recent, justification));
+    if (justification) await deps.globalState.update(RECENT_JUSTIFICATIONS, rememberForRole(deps.globalState.get<RecentByRole>(RECENT_JUSTIFICATIONS, {}), request.role, justification));
     return { ...(justification ? { justification } : {}), ...(ticket ? { ticket } : {}), durationMs: picked.choice.durationMs };
   };
 }

@@ -48,3 +48,26 @@ export function rememberRecent(list: readonly string[], value: string, max = 5):
   if (!v) return [...list].slice(0, max);
   return [v, ...list.filter((x) => x !== v)].slice(0, max);
 }
+
+/** Recent justifications per role and scope (`roleDefinitionId|scope`, lower case), most recently used role first. */
+export type RecentByRole = Record<string, string[]>;
+
+/** Where a role's justifications are kept; requests that name no role share one list. */
+export function recentRoleKey(role: { scope: string; roleDefinitionId: string } | undefined): string {
+  if (!role) return "*";
+  const guid = role.roleDefinitionId.split("/").pop() ?? role.roleDefinitionId;
+  return `${guid}|${role.scope.replace(/\/+$/, "")}`.toLowerCase();
+}
+
+/** What this role and scope was justified with recently: a justification for another VM's role is not offered. */
+export function recentForRole(store: RecentByRole, role: { scope: string; roleDefinitionId: string } | undefined): string[] {
+  const list = store[recentRoleKey(role)];
+  return Array.isArray(list) ? list.filter((x): x is string => typeof x === "string") : [];
+}
+
+/** Remembers a justification for its role and scope; keeps the `maxRoles` most recently used roles. */
+export function rememberForRole(store: RecentByRole, role: { scope: string; roleDefinitionId: string } | undefined, value: string, maxRoles = 50): RecentByRole {
+  const key = recentRoleKey(role);
+  const entries = Object.entries(store).filter(([k]) => k !== key);
+  return Object.fromEntries([[key, rememberRecent(recentForRole(store, role), value)], ...entries].slice(0, maxRoles));
+}
