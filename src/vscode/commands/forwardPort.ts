@@ -1,13 +1,34 @@
 import * as vscode from "vscode";
 import { notify } from "../notify";
 import { parsePort } from "../inputRules";
-import { inputText } from "../quickInput";
+import { inputText, pickOne } from "../quickInput";
 import { announcePendingApproval, withAccessProgress } from "./accessProgress";
 import type { CommandHandler } from "./commandContext";
 import { allOf, hasToken, signedInService, targetVm } from "./vmTarget";
 
-/** Default remote port: Jupyter's. */
-export const DEFAULT_REMOTE_PORT = 8888;
+/** The servers data scientists forward most (their default ports), then any other port. */
+export const WELL_KNOWN_REMOTE_PORTS: readonly { label: string; port: number }[] = [
+  { label: "Jupyter", port: 8888 },
+  { label: "TensorBoard", port: 6006 },
+];
+
+async function askRemotePort(vmName: string): Promise<number | undefined> {
+  const l10n = vscode.l10n;
+  const title = l10n.t("Forward a port of {0}", vmName);
+  const items = [
+    ...WELL_KNOWN_REMOTE_PORTS.map((w) => ({ label: w.label, description: l10n.t("port {0}", w.port), port: w.port as number | undefined })),
+    { label: l10n.t("Another port…"), description: "", port: undefined },
+  ];
+  const picked = await pickOne({ title, placeholder: l10n.t("Which server on the VM? (a free local port is chosen for you)"), items });
+  if (picked.port !== undefined) return picked.port;
+  return parsePort(
+    await inputText({
+      title,
+      prompt: l10n.t("Port on the VM (a free local port is chosen for you)"),
+      validate: (v) => (parsePort(v) === undefined ? l10n.t("Enter a port number between 1 and 65535.") : undefined),
+    }),
+  );
+}
 
 /** Forwards a free local port to a port on the VM (Jupyter, TensorBoard) over SSH through the tunnel. */
 export const forwardPort: CommandHandler = async (ctx, arg, portArg) => {
@@ -18,17 +39,7 @@ export const forwardPort: CommandHandler = async (ctx, arg, portArg) => {
     none: l10n.t("No VM can be reached over SSH."),
   });
   if (!vm) return;
-  const given = typeof portArg === "number" ? portArg : undefined;
-  const remotePort =
-    given ??
-    parsePort(
-      await inputText({
-        title: l10n.t("Forward a port of {0}", vm.name),
-        prompt: l10n.t("Port on the VM (a free local port is chosen for you)"),
-        value: String(DEFAULT_REMOTE_PORT),
-        validate: (v) => (parsePort(v) === undefined ? l10n.t("Enter a port number between 1 and 65535.") : undefined),
-      }),
-    );
+  const remotePort = typeof portArg === "number" ? portArg : await askRemotePort(vm.name);
   if (remotePort === undefined) return;
   const service = await signedInService(ctx);
   const outcome = await withAccessProgress(ctx, vm, l10n.t("Forwarding port {0} of {1}", remotePort, vm.name), (signal, step) => service.forwardPort(vm.id, remotePort, undefined, signal, step));
