@@ -13,12 +13,11 @@ import { promises as fsp } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { MemoryCredentialChoiceStore } from "../../../src/core/credential/credentialSource";
 import { isJitError } from "../../../src/core/errors";
-import { JitConnectService } from "../../../src/core/service/jitConnectService";
+import type { JitConnectService } from "../../../src/core/service/jitConnectService";
 import { startTestSimulator, type TestSimulator } from "../../support/simulator";
-import { memoryLogger, productCredential, simCloud } from "../access/support/simContext";
-import { tunnelProgram } from "../../tunnel/support/tunnelWorld";
+import { memoryLogger } from "../access/support/simContext";
+import { runtimeDirOf, startSimService } from "../../support/simService";
 
 const ALICE = "alice@contoso.example";
 const asRoot = process.getuid?.() === 0;
@@ -51,26 +50,13 @@ describe("Entra ID login through PIM + JIT + Bastion (core service, real ssh)", 
       },
     });
     root = await fsp.mkdtemp(path.join(os.tmpdir(), "ajc-entra-"));
-    const xdg = path.join(root, "xdg");
+    const xdg = runtimeDirOf(root);
     await fsp.mkdir(xdg, { recursive: true, mode: 0o700 });
     childEnv = { ...process.env, XDG_RUNTIME_DIR: xdg, TMPDIR: root };
-    service = await JitConnectService.create({
-      cloud: simCloud(t),
-      credential: await productCredential(t, ALICE),
-      accessInput: async (request) => {
+    service = await startSimService(t, { user: ALICE, root, accessInput: async (request) => {
         inputsAsked.push(request.roleName ?? "?");
         return { justification: "entra chain test", durationMs: Math.min(60 * 60_000, request.maxDurationMs) };
-      },
-      storageDir: path.join(root, "storage"),
-      home: path.join(root, "home"),
-      tunnelProgram: { nodePath: process.execPath, tunnelScript: await tunnelProgram(), viaLauncher: false },
-      credentialChoices: new MemoryCredentialChoiceStore(),
-      confirmUserConfigEdit: async () => true,
-      logger,
-      brokerRuntimeDir: path.join(xdg, "azure-jit-connect"),
-    });
-    await service.signIn();
-    await service.refreshInventory();
+      }, logger: logger });
   });
 
   after(async () => {

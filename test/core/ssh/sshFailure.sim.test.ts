@@ -8,12 +8,11 @@ import { promises as fsp } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { MemoryCredentialChoiceStore } from "../../../src/core/credential/credentialSource";
-import { JitConnectService } from "../../../src/core/service/jitConnectService";
+import type { JitConnectService } from "../../../src/core/service/jitConnectService";
 import { classifySshFailure } from "../../../src/core/ssh/sshFailure";
 import { startTestSimulator, type TestSimulator } from "../../support/simulator";
-import { memoryLogger, productCredential, simCloud } from "../access/support/simContext";
-import { tunnelProgram } from "../../tunnel/support/tunnelWorld";
+import { memoryLogger } from "../access/support/simContext";
+import { runtimeDirOf, startSimService } from "../../support/simService";
 
 const ALICE = "alice@contoso.example";
 
@@ -37,25 +36,12 @@ describe("readable ssh failures through the tunnel", { timeout: 180_000 }, () =>
   before(async () => {
     t = await startTestSimulator("demo");
     root = await fsp.mkdtemp(path.join(os.tmpdir(), "ajc-sshfail-"));
-    const xdg = path.join(root, "xdg");
+    const xdg = runtimeDirOf(root);
     await fsp.mkdir(xdg, { recursive: true, mode: 0o700 });
     // The service's own ssh runs (Check Connectivity) inherit this process's environment, as in VS Code.
     process.env.XDG_RUNTIME_DIR = xdg;
     env = { ...process.env, XDG_RUNTIME_DIR: xdg, TMPDIR: root };
-    service = await JitConnectService.create({
-      cloud: simCloud(t),
-      credential: await productCredential(t, ALICE),
-      accessInput: async (request) => ({ justification: "ssh failure test", durationMs: Math.min(60 * 60_000, request.maxDurationMs) }),
-      storageDir: path.join(root, "storage"),
-      home: path.join(root, "home"),
-      tunnelProgram: { nodePath: process.execPath, tunnelScript: await tunnelProgram(), viaLauncher: false },
-      credentialChoices: new MemoryCredentialChoiceStore(),
-      confirmUserConfigEdit: async () => true,
-      logger: memoryLogger(),
-      brokerRuntimeDir: path.join(xdg, "azure-jit-connect"),
-    });
-    await service.signIn();
-    await service.refreshInventory();
+    service = await startSimService(t, { user: ALICE, root, accessInput: async (request) => ({ justification: "ssh failure test", durationMs: Math.min(60 * 60_000, request.maxDurationMs) }), logger: memoryLogger() });
   });
 
   after(async () => {
