@@ -19,7 +19,6 @@ import type { Services } from "./vscode/services";
 import { SshConfigConsent } from "./vscode/sshConfigConsent";
 import { CountdownStatusBar } from "./vscode/statusBar/countdownStatusBar";
 import { InventoryRefresher } from "./vscode/tree/inventoryRefresher";
-import { isVmNode } from "./vscode/tree/vmTreeModel";
 import { VmTreeProvider } from "./vscode/tree/vmTreeProvider";
 import { notify } from "./vscode/notify";
 
@@ -102,7 +101,6 @@ export function activate(context: vscode.ExtensionContext): AzureJitTestApi | un
     commands,
     new CountdownStatusBar(host),
     new AccessNotifications({ host, keys }),
-    treeView.onDidChangeSelection((e) => void keys.set("azureJit.vmSelected", e.selection.length === 1 && isVmNode(e.selection[0]))),
     watchConfig(onSettings),
   );
   shutdown = () => host.shutdown();

@@ -17,8 +17,6 @@ export interface ContextKeyValues {
   "azureJit.demoMode": boolean;
   /** Azure refused the sign-in on the last refresh: the tree is stale and offers "Sign in again". */
   "azureJit.signInRefused": boolean;
-  /** The VM tree's selection is one VM (Enter runs Connect on it; on a group, Enter still expands). */
-  "azureJit.vmSelected": boolean;
 }
 
 export type InventoryState = "idle" | "loading" | "ready" | "empty" | "error";
@@ -34,6 +32,5 @@ export const CONTEXT_KEY_DEFAULTS: ContextKeyValues = {
   "azureJit.hasForwards": false,
   "azureJit.demoMode": false,
   "azureJit.signInRefused": false,
-  "azureJit.vmSelected": false,
 };
 

@@ -75,7 +75,9 @@ describe("manifest: commands", () => {
     assert.equal(enter[0]!.command, "azureJit.connect");
     assert.deepEqual(enter[0]!.args, TREE_SELECTION_ARGUMENT);
     const when = enter[0]!.when ?? "";
-    for (const term of ["focusedView == azureJit.vms", "listFocus", "!inputFocus", "azureJit.vmSelected"]) assert.ok(when.split(" && ").includes(term), `the Enter keybinding lacks "${term}": ${when}`);
+    // `treeElementHasChild` is the workbench's own key for the focused row, so the binding needs no
+    // round trip to the extension host (a key set from the selection event lost the race to a fast Enter).
+    for (const term of ["focusedView == azureJit.vms", "listFocus", "!inputFocus", "!treeElementHasChild"]) assert.ok(when.split(" && ").includes(term), `the Enter keybinding lacks "${term}": ${when}`);
   });
 
   it("view/title and item menus are scoped to our view", () => {

@@ -137,7 +137,11 @@ export function allVmNodes(roots: readonly TreeNode[]): VmNode[] {
   return out;
 }
 
-/** The argument of the manifest's Enter keybinding in the VM tree: "the VM selected there" (a keybinding cannot pass the focused item). */
+/**
+ * The argument of the manifest's Enter keybinding in the VM tree: "the VM selected there" (a
+ * keybinding cannot pass the focused item; tree views select as the keyboard moves, and the
+ * selection reaches the extension host before the command, on the same channel).
+ */
 export const TREE_SELECTION_ARGUMENT = { fromTreeSelection: true } as const;
 
 export function isTreeSelectionArgument(arg: unknown): boolean {
