@@ -5,9 +5,12 @@ import { JitError } from "../errors";
 import { type Logger, nullLogger } from "../logger";
 import { FrameReader } from "./frameReader";
 import { MaskedFrameWriter } from "./maskedFrameWriter";
+import { RelayKeepalive } from "./relayKeepalive";
 import { type RelayEnd, remoteCloseEnd } from "./relayEnd";
+import type { RelayOptions, RelayResult } from "./relayOptions";
 
 export type { RelayEnd } from "./relayEnd";
+export type { RelayOptions, RelayResult } from "./relayOptions";
 
 /**
  * Relays one local byte stream (ssh's stdio, or an accepted TCP socket) over one Bastion WebSocket
@@ -36,38 +39,6 @@ export type { RelayEnd } from "./relayEnd";
  * is emitted before the relay listens; the relay resumes it.
  */
 
-export interface RelayOptions {
-  /**
-   * The socket under the WebSocket (from its 'upgrade' response). When given, data frames are
-   * written to it directly, masked in place: input chunks then belong to the relay (true of chunks
-   * read from sockets and pipes; do not pass a stream that hands out buffers someone else keeps).
-   * Without it, frames go through `ws.send` (a copy and a slower mask per chunk).
-   */
-  transport?: Duplex;
-  /** Pause the input while the WebSocket buffers more than this (bytes). Default 1 MiB. */
-  highWaterMark?: number;
-  /** Resume the input once the WebSocket buffers at most this. Default a quarter of highWaterMark. */
-  lowWaterMark?: number;
-  /** Pause the WebSocket while the output buffers more than this (bytes). Default 512 KiB. */
-  outputHighWaterMark?: number;
-  /** Keepalive ping interval; 0 disables. Default 30 s. */
-  keepaliveIntervalMs?: number;
-  /** After we start a close, how long the Bastion gets to answer it before the socket is dropped. Default 5 s. */
-  closeTimeoutMs?: number;
-  /** For messages, e.g. "vm-01:22". */
-  target?: string;
-  clock?: Clock;
-  logger?: Logger;
-  signal?: AbortSignal;
-}
-
-export interface RelayResult {
-  end: RelayEnd;
-  bytesToRemote: number;
-  bytesFromRemote: number;
-  durationMs: number;
-}
-
 const SEND_OPTIONS = { binary: true, compress: false, fin: true } as const;
 
 export class Relay {
@@ -77,7 +48,6 @@ export class Relay {
   private readonly highWaterMark: number;
   private readonly lowWaterMark: number;
   private readonly outputHighWaterMark: number;
-  private readonly keepaliveIntervalMs: number;
   private readonly closeTimeoutMs: number;
   private readonly target: string;
   private readonly clock: Clock;
@@ -95,15 +65,13 @@ export class Relay {
   private outputSettled = false;
   private socketClosed = false;
   private closing = false;
-  private heardSincePing = true;
-  private pinged = false;
   private lastSocketError: Error | undefined;
-  private keepaliveTimer: TimerHandle | undefined;
   private closeTimer: TimerHandle | undefined;
   private resolveDone!: (result: RelayResult) => void;
   private finished = false;
   private outputCorked = false;
   private readonly transport: Duplex | undefined;
+  private readonly keepalive: RelayKeepalive;
 
   constructor(
     private readonly socket: WebSocket,
@@ -114,7 +82,6 @@ export class Relay {
     this.highWaterMark = options.highWaterMark ?? 1024 * 1024;
     this.lowWaterMark = options.lowWaterMark ?? Math.floor(this.highWaterMark / 4);
     this.outputHighWaterMark = options.outputHighWaterMark ?? 512 * 1024;
-    this.keepaliveIntervalMs = options.keepaliveIntervalMs ?? 30_000;
     this.closeTimeoutMs = options.closeTimeoutMs ?? 5_000;
     this.target = options.target ?? "the VM";
     this.clock = options.clock ?? systemClock;
@@ -123,6 +90,18 @@ export class Relay {
     this.startedAt = this.clock.now();
     this.frames = options.transport ? new MaskedFrameWriter(options.transport) : undefined;
     this.transport = options.transport;
+    this.keepalive = new RelayKeepalive({
+      intervalMs: options.keepaliveIntervalMs ?? 30_000,
+      clock: this.clock,
+      // While the output is full we are the ones not reading, so silence proves nothing.
+      silenceCounts: () => !this.socketClosed && !this.closing && !this.socketPaused,
+      active: () => !this.socketClosed && !this.closing,
+      ping: () => this.socket.ping(),
+      onDead: (seconds) => {
+        this.decide({ kind: "failed", side: "remote", error: new JitError("TunnelFailed", `The tunnel to ${this.target} dropped: the Bastion did not answer for ${seconds} s`) });
+        this.socket.terminate();
+      },
+    });
     this.done = new Promise<RelayResult>((resolve) => {
       this.resolveDone = resolve;
     });
@@ -173,7 +152,7 @@ export class Relay {
     if (this.transport) this.takeOverReads(this.transport);
     if (socket.isPaused) socket.resume();
     if (input.isPaused()) input.resume();
-    this.scheduleKeepalive();
+    this.keepalive.start();
   }
 
   // ---- upstream: local input → WebSocket -------------------------------------------------------
@@ -194,7 +173,7 @@ export class Relay {
   private readonly onSent = (error?: Error | null): void => {
     if (error) return; // the socket is closing; 'close' decides what happened
     // The kernel took our bytes, so the path to the Bastion is moving: that counts as liveness.
-    this.heardSincePing = true;
+    this.keepalive.heard();
     if (this.inputPaused && !this.inputStopped && this.socket.bufferedAmount <= this.lowWaterMark) {
       this.inputPaused = false;
       this.input.resume();
@@ -251,7 +230,7 @@ export class Relay {
    * together (FrameReader hands over many small slices per read); `ws` messages come whole.
    */
   private deliver(chunk: Buffer, cork: boolean): void {
-    this.heardSincePing = true;
+    this.keepalive.heard();
     this.received += chunk.length;
     if (this.outputSettled) return;
     if (cork && !this.outputCorked) {
@@ -283,7 +262,7 @@ export class Relay {
   };
 
   private readonly onHeard = (): void => {
-    this.heardSincePing = true;
+    this.keepalive.heard();
   };
 
   private readonly onOutputError = (error: Error): void => {
@@ -349,31 +328,6 @@ export class Relay {
     }, this.closeTimeoutMs);
   }
 
-  private scheduleKeepalive(): void {
-    if (this.keepaliveIntervalMs <= 0) return;
-    this.keepaliveTimer = this.clock.setTimeout(this.onKeepalive, this.keepaliveIntervalMs);
-  }
-
-  private readonly onKeepalive = (): void => {
-    this.keepaliveTimer = undefined;
-    if (this.socketClosed || this.closing) return;
-    // While the output is full we are the ones not reading, so silence proves nothing.
-    if (this.pinged && !this.heardSincePing && !this.socketPaused) {
-      const seconds = Math.round(this.keepaliveIntervalMs / 1000);
-      this.decide({
-        kind: "failed",
-        side: "remote",
-        error: new JitError("TunnelFailed", `The tunnel to ${this.target} dropped: the Bastion did not answer for ${seconds} s`),
-      });
-      this.socket.terminate();
-      return;
-    }
-    this.heardSincePing = false;
-    this.pinged = true;
-    this.socket.ping();
-    this.scheduleKeepalive();
-  };
-
   // ---- helpers ---------------------------------------------------------------------------------
 
   /** Records why the relay ends; the first reason wins. */
@@ -400,9 +354,8 @@ export class Relay {
   }
 
   private clearTimers(): void {
-    if (this.keepaliveTimer) this.clock.clearTimeout(this.keepaliveTimer);
+    this.keepalive.stop();
     if (this.closeTimer) this.clock.clearTimeout(this.closeTimer);
-    this.keepaliveTimer = undefined;
     this.closeTimer = undefined;
   }
 
