@@ -15,7 +15,7 @@ import { type AccessState, RESUMABLE_STATES } from "./states";
 export type { AccessEvent } from "./accessEvents";
 export type { AccessMachineOptions } from "./machineKernel";
 export type { DeactivationResult } from "./deactivateFlow";
-export { MIN_ACTIVE_BEFORE_DEACTIVATE_MS } from "./deactivateFlow";
+export { MIN_ACTIVE_BEFORE_DEACTIVATE_MS } from "./grant";
 export type { RequestAccessOptions } from "./requestFlow";
 export type { ResumeOutcome } from "./resumeExpiry";
 export type { ReactivationEvent } from "./reactivation";

@@ -10,7 +10,7 @@ import type { MachineKernel } from "./machineKernel";
 import { submitRoleRequest } from "./pim";
 import { classifyPimError, type PimFailure } from "./pimErrors";
 import { RESUMABLE_STATES } from "./states";
-import { deactivationPossibleAt, type Grant, MIN_ACTIVE_BEFORE_DEACTIVATE_MS } from "./grant";
+import { deactivationPossibleAt, MIN_ACTIVE_BEFORE_DEACTIVATE_MS } from "./grant";
 
 export interface DeactivationResult {
   vmId: string;
@@ -20,14 +20,13 @@ export interface DeactivationResult {
   message: string;
 }
 
-export { MIN_ACTIVE_BEFORE_DEACTIVATE_MS };
-
 /**
- * Refuses, before anything is asked or sent, a deactivation PIM would refuse: within 5 minutes of
- * the activation (its start as read from Azure), naming when it becomes possible.
+ * Refuses a deactivation PIM would refuse: within 5 minutes of the activation (`startsAt`, as read
+ * from Azure), naming when it becomes possible. Both the command, before it asks anything, and the
+ * flow, on its fresh read, go through here.
  */
-export function refuseEarlyDeactivation(grant: Grant | undefined, vmName: string, now: number): void {
-  const possibleAt = grant ? deactivationPossibleAt(grant, now) : undefined;
+export function refuseEarlyDeactivation(startsAt: number | undefined, vmName: string, now: number): void {
+  const possibleAt = deactivationPossibleAt(startsAt, now);
   if (possibleAt !== undefined) throw tooSoon(vmName, possibleAt, now);
 }
 
@@ -63,7 +62,7 @@ export async function runDeactivate(k: MachineKernel, vmId: string, vmName: stri
   }
   const startedAt = active.startsAt ?? grant?.roleAssignment.startsAt;
   const now = k.ctx.clock.now();
-  if (startedAt !== undefined && now < startedAt + MIN_ACTIVE_BEFORE_DEACTIVATE_MS) throw tooSoon(vmName, startedAt + MIN_ACTIVE_BEFORE_DEACTIVATE_MS, now);
+  refuseEarlyDeactivation(startedAt, vmName, now);
 
   const previous = rec?.state ?? { kind: "idle" };
   await k.setState(vmId, vmName, { kind: "deactivating", grant });

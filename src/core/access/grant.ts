@@ -56,12 +56,11 @@ export function grantKey(grant: Grant): string {
 export const MIN_ACTIVE_BEFORE_DEACTIVATE_MS = 5 * 60_000;
 
 /**
- * When PIM will accept deactivating this grant's role, if that is still ahead at `now`; undefined
- * when it is possible now, or unknown (the activation's start was not read), in which case PIM's
- * answer decides.
+ * When PIM will accept deactivating a role activated at `startsAt`, if that is still ahead at
+ * `now`; undefined when it is possible now, or unknown (the activation's start was not read), in
+ * which case PIM's answer decides.
  */
-export function deactivationPossibleAt(grant: Pick<Grant, "roleAssignment">, now: number): number | undefined {
-  const startsAt = grant.roleAssignment.startsAt;
+export function deactivationPossibleAt(startsAt: number | undefined, now: number): number | undefined {
   if (startsAt === undefined) return undefined;
   const possibleAt = startsAt + MIN_ACTIVE_BEFORE_DEACTIVATE_MS;
   return now < possibleAt ? possibleAt : undefined;

@@ -14,7 +14,7 @@ export const deactivateAccess: CommandHandler = async (ctx, arg) => {
   if (!vm) return;
   const service = await signedInService(ctx);
   // PIM's 5-minute rule is said before asking, not after (the activation's start is Azure's).
-  refuseEarlyDeactivation(service.activeGrant(vm.id), vm.name, service.azureContext()?.clock.now() ?? Date.now());
+  refuseEarlyDeactivation(service.activeGrant(vm.id)?.roleAssignment.startsAt, vm.name, service.azureContext()?.clock.now() ?? Date.now());
   const deactivate = l10n.t("Deactivate");
   const confirmed = await notify.warn(
     l10n.t("Deactivate your access to {0}?", vm.name),

@@ -27,7 +27,7 @@ export function grantsTooltip(grants: readonly Grant[], now: number, l10n: Local
     const warn = isWarning(g.expiresAt - now) ? "$(warning) " : "";
     const role = g.roleAssignment.roleName ? ` · ${escapeMarkdown(g.roleAssignment.roleName)}` : "";
     // PIM refuses deactivation in the first 5 minutes: no link until then, and the time it opens.
-    const deactivateFrom = deactivationPossibleAt(g, now);
+    const deactivateFrom = deactivationPossibleAt(g.roleAssignment.startsAt, now);
     const deactivate = deactivateFrom === undefined ? commandLink(l10n.t("Deactivate"), "azureJit.deactivateAccess", [g.vmId]) : l10n.t("Deactivate from {0}", formatTime(deactivateFrom));
     lines.push(
       `- ${warn}**${escapeMarkdown(g.vmName)}** — ${l10n.t("{0} left (until {1})", left, formatTime(g.expiresAt))}${role}  `,
