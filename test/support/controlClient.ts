@@ -34,6 +34,11 @@ export interface AuditRecord {
   nonCanonicalPath?: string;
 }
 
+/** The audit entries that raise privilege: a PIM activation request (PUT) or a JIT initiate (POST). */
+export function privilegedRequests(entries: readonly AuditRecord[]): AuditRecord[] {
+  return entries.filter((e) => (e.method === "PUT" && /roleAssignmentScheduleRequests/i.test(e.path)) || (e.method === "POST" && /jitNetworkAccessPolicies\/[^/]+\/initiate/i.test(e.path)));
+}
+
 export interface PimRequestSummary {
   name: string;
   status: string;

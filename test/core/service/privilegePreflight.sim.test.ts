@@ -11,14 +11,12 @@ import { after, before, describe, it } from "node:test";
 import { isJitError } from "../../../src/core/errors";
 import { secretReadability } from "../../../src/core/preflight/privilegePreflight";
 import type { JitConnectService } from "../../../src/core/service/jitConnectService";
-import { startTestSimulator, type AuditRecord, type TestSimulator } from "../../support/simulator";
+import { startTestSimulator, type TestSimulator } from "../../support/simulator";
 import { memoryLogger } from "../access/support/simContext";
 import { startSimService } from "../../support/simService";
+import { privilegedRequests } from "../../support/controlClient";
 
 const ALICE = "alice@contoso.example";
-
-const privileged = (entries: readonly AuditRecord[]): AuditRecord[] =>
-  entries.filter((e) => (e.method === "PUT" && /roleAssignmentScheduleRequests/i.test(e.path)) || (e.method === "POST" && /jitNetworkAccessPolicies\/[^/]+\/initiate/i.test(e.path)));
 
 describe("preflight before privilege", { timeout: 180_000 }, () => {
   let t: TestSimulator;
@@ -52,7 +50,7 @@ describe("preflight before privilege", { timeout: 180_000 }, () => {
       assert.match(e.message, /Key Vault Secrets User/);
       return true;
     });
-    assert.deepEqual(privileged(await t.control.audit(since)), [], "no PIM or JIT request after the refusal");
+    assert.deepEqual(privilegedRequests(await t.control.audit(since)), [], "no PIM or JIT request after the refusal");
     assert.ok(!asked.includes("vm-forbidden"), "no request form");
     assert.equal(service.activeGrant(vmId("vm-forbidden")), undefined);
   });
@@ -66,7 +64,7 @@ describe("preflight before privilege", { timeout: 180_000 }, () => {
       assert.match(e.message, /allows starting it/);
       return true;
     });
-    assert.deepEqual(privileged(await t.control.audit(since)), []);
+    assert.deepEqual(privilegedRequests(await t.control.audit(since)), []);
   });
 
   it("the verdict for a secret the user can read through a standing role is 'readable'", async () => {

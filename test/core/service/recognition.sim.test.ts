@@ -10,14 +10,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { JitConnectService } from "../../../src/core/service/jitConnectService";
-import { startTestSimulator, type AuditRecord, type TestSimulator } from "../../support/simulator";
+import { startTestSimulator, type TestSimulator } from "../../support/simulator";
 import { memoryLogger } from "../access/support/simContext";
 import { startSimService } from "../../support/simService";
+import { privilegedRequests } from "../../support/controlClient";
 
 const ALICE = "alice@contoso.example";
-
-const privileged = (entries: readonly AuditRecord[]): AuditRecord[] =>
-  entries.filter((e) => (e.method === "PUT" && /roleAssignmentScheduleRequests/i.test(e.path)) || (e.method === "POST" && /jitNetworkAccessPolicies\/[^/]+\/initiate/i.test(e.path)));
 
 describe("recognition of access granted outside the extension", { timeout: 180_000 }, () => {
   let t: TestSimulator;
@@ -53,7 +51,7 @@ describe("recognition of access granted outside the extension", { timeout: 180_0
     const info = await service.connect(id, undefined, (s) => steps.push(s));
     assert.equal(info.grant.vmId, id);
     assert.ok(!steps.some((s) => /Requesting access/.test(s)), `no access request: ${steps.join(" | ")}`);
-    assert.deepEqual(privileged(await t.control.audit(since)), [], "no PIM or JIT request was sent");
+    assert.deepEqual(privilegedRequests(await t.control.audit(since)), [], "no PIM or JIT request was sent");
     assert.ok(!inputsAsked.includes("vm-ready"), "no request form was shown");
   });
 
@@ -77,7 +75,7 @@ describe("recognition of access granted outside the extension", { timeout: 180_0
     assert.equal(service.vm(id)!.readiness.needs.pim, false);
     const since = await t.control.lastAuditSeq();
     await service.requestAccess(id);
-    const sent = privileged(await t.control.audit(since));
+    const sent = privilegedRequests(await t.control.audit(since));
     assert.deepEqual(sent.map((e) => e.method), ["POST"], "one JIT initiate, no PIM request");
   });
 

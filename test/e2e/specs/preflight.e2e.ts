@@ -1,7 +1,7 @@
 /// <reference types="mocha" />
 import * as assert from "node:assert/strict";
-import type { AuditRecord } from "../../support/simulator";
 import { signInAndFindVm, stepChain, useSimulatorSession } from "../support/simSession";
+import { privilegedRequests } from "../../support/controlClient";
 
 /**
  * Preflight before privilege, as a user meets it (issue 11, point 2): Connect on a VM whose Key
@@ -10,9 +10,6 @@ import { signInAndFindVm, stepChain, useSimulatorSession } from "../support/simS
  * no JIT request.
  */
 const VM = "vm-forbidden";
-
-const privileged = (entries: readonly AuditRecord[]): AuditRecord[] =>
-  entries.filter((e) => (e.method === "PUT" && /roleAssignmentScheduleRequests/i.test(e.path)) || (e.method === "POST" && /jitNetworkAccessPolicies\/[^/]+\/initiate/i.test(e.path)));
 
 describe(`preflight before privilege on ${VM}`, function () {
   this.timeout(120_000);
@@ -37,7 +34,7 @@ describe(`preflight before privilege on ${VM}`, function () {
     assert.match(text, /vm-forbidden-ssh-key|kv-restricted/, `the notification names neither the secret nor the vault: ${text}`);
     assert.equal(await workbench.quickInput.isOpen(), false, "a request form opened");
     await workbench.screenshot("preflight-refusal");
-    assert.deepEqual(privileged(await sim.control.audit(since)), [], "a PIM or JIT request reached the simulator after the refusal");
+    assert.deepEqual(privilegedRequests(await sim.control.audit(since)), [], "a PIM or JIT request reached the simulator after the refusal");
     assert.deepEqual((await sim.control.pimRequests()).filter((r) => r.scope.toLowerCase().includes("rg-vm-forbidden")), []);
   });
 });
