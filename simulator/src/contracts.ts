@@ -45,6 +45,12 @@ export interface VmHost {
   /** Stops every sshd this host started. Must leave no process behind, even if the simulator dies (see vms/). */
   stopAll(): Promise<void>;
   get(vmId: string): RunningVm | undefined;
+  /**
+   * A running VM rebuilt from its image: sshd restarts with a newly generated host key (what a
+   * reimaged or recreated VM presents, and why pinned known_hosts entries stop matching).
+   * Resolves undefined when the VM is not running.
+   */
+  rebuild(vmId: string): Promise<RunningVm | undefined>;
 }
 
 export type KeyFormat = "openssh-ed25519" | "pem-rsa";

@@ -155,7 +155,7 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
     servers.push(deviceLoginServer);
     origins.deviceLogin = deviceLoginServer.origin;
 
-    const armDeps: ArmDeps = { world, directory, rbac, pim, jit, clock, key, settings: scenario.simulation, power: fleet, loginOrigin: () => origins.login, armOrigin: () => origins.arm };
+    const armDeps: ArmDeps = { world, directory, rbac, pim, jit, clock, key, settings: scenario.simulation, power: fleet, loginOrigin: () => origins.login, armOrigin: () => origins.arm, tokensValidFrom: (upn) => signIns.tokensValidFrom(upn) };
     const arm = new ArmService(armDeps);
     const armServer = await startServer({ ...common, tls, port: options.fixedPorts ? FIXED.arm : 0, service: (req) => armServiceOf(req.path), errorFormat: "cloudError", handle: (req) => arm.handle(req) });
     servers.push(armServer);
@@ -218,7 +218,7 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
       "http.systemCertificates": false,
     });
     const control = createControlRouter({
-      clock, world, rbac, login, signIns, pim, jit, arm, fleet, audit, faults, settings,
+      clock, world, directory, rbac, login, signIns, pim, jit, arm, fleet, audit, faults, settings,
       endpoints: () => ({ ...origins, deviceLogin: `${origins.deviceLogin}/devicelogin` }),
       startedAt: Date.now(),
     });

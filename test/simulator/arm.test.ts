@@ -220,3 +220,36 @@ describe("ARM CAE switch in the scenario", () => {
     assert.equal(bastion.name, "bas-hub", "the switch fired once");
   });
 });
+
+describe("revokeSignInSessions (Graph) and what it does to tokens", () => {
+  let ts: TestSimulator;
+  before(async () => {
+    ts = await startTestSimulator("demo", { startVms: false });
+  });
+  after(() => ts.stop());
+
+  it("refresh tokens from before are refused (AADSTS50173); a CAE token is challenged at once, a plain one works until it expires", async () => {
+    const alice = await ts.signInWithDeviceCode(ALICE);
+    const dev = ts.sim.scenario.subscriptions[0]!.id;
+    const url = `${ts.settings.resourceManagerEndpoint}/subscriptions/${dev}/resourceGroups/rg-network/providers/Microsoft.Network/bastionHosts/bas-hub?api-version=2025-05-01`;
+    const plain = (await alice.getToken(ts.settings.armScope))!.token;
+    const cae = (await alice.getToken(ts.settings.armScope, { enableCae: true }))!.token;
+    // iat has whole seconds: the revocation must fall in a later second than the tokens' issue.
+    await ts.control.advanceClock(2);
+    await ts.control.revokeSignInSessions(ALICE);
+    const caeCall = await fetch(url, { headers: { authorization: `Bearer ${cae}` } });
+    assert.equal(caeCall.status, 401);
+    assert.match(caeCall.headers.get("www-authenticate") ?? "", /error="insufficient_claims"/);
+    assert.equal((await fetch(url, { headers: { authorization: `Bearer ${plain}` } })).status, 200, "an access token without CAE stays valid until it expires");
+    // The SDK answers the challenge: the refresh token is refused, so the credential (this test's
+    // device-code credential, approved by the helper) has to sign the user in again.
+    const since = await ts.control.lastAuditSeq();
+    assert.equal((await clients(ts, alice, dev).network.bastionHosts.get("rg-network", "bas-hub")).name, "bas-hub");
+    const steps = (await ts.control.audit(since)).filter((a) => a.service === "arm" || a.service === "login").map((a) => `${a.service} ${a.path.split("?")[0]!.split("/").pop()} ${a.status}`);
+    assert.deepEqual(steps, ["arm bas-hub 401", "login token 400", "login devicecode 200", "login token 200", "arm bas-hub 200"]);
+  });
+
+  it("the control answers 404 for an unknown user", async () => {
+    await assert.rejects(ts.control.revokeSignInSessions("nobody@contoso.example"), (e: { status?: number }) => e.status === 404);
+  });
+});

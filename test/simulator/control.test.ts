@@ -39,6 +39,9 @@ describe("control API", () => {
     await assert.rejects(ts.control.call("POST", "/_sim/vms/vm-ready/power", { state: "on" }), (e: ControlApiError) => e.status === 400);
     await assert.rejects(ts.control.addFault({ match: { pathRegex: "(" }, status: 500 }), (e: ControlApiError) => e.status === 400);
     await assert.rejects(ts.control.approvePim("nope"), (e: ControlApiError) => e.status === 404);
+    await assert.rejects(ts.control.rebuildVm("vm-unknown"), (e: ControlApiError) => e.status === 404);
+    // Without sshd no VM runs a host to rebuild: said so, not pretended.
+    await assert.rejects(ts.control.rebuildVm("vm-ready"), (e: ControlApiError) => e.status === 409);
   });
 
   it("lists VMs; without sshd they report not running", async () => {

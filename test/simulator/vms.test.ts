@@ -102,6 +102,21 @@ describe("simulated VMs (real sshd)", () => {
     assert.match(await fsp.readFile(vm.logFile, "utf8"), /Accepted publickey for/);
   });
 
+  test("a rebuilt VM comes back with a new host key: the old pin fails, the new key works", async () => {
+    const before = await host.start(vmSpec("vm-rebuilt", [ed25519.publicKey]));
+    const pinned = await writeKnownHosts(dir, "vm-rebuilt", before.hostPublicKey);
+    const ssh = (port: number, knownHostsFile: string) => runSsh({ user: osUser(), port, identityFile: ed25519.privateKeyFile, knownHostsFile, hostKeyAlias: "vm-rebuilt", command: "true" });
+    assert.equal((await ssh(before.port, pinned)).code, 0);
+    const after = await host.rebuild(before.vmId);
+    assert.ok(after, "rebuild of a running VM returns it");
+    assert.notEqual(after.hostPublicKey, before.hostPublicKey);
+    const stale = await ssh(after.port, pinned);
+    assert.equal(stale.code, 255);
+    assert.match(stale.stderr, /REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed/);
+    assert.equal((await ssh(after.port, await writeKnownHosts(dir, "vm-rebuilt", after.hostPublicKey))).code, 0);
+    assert.equal(await host.rebuild(vmSpec("vm-never-started", []).vmId), undefined, "a VM that is not running is not rebuilt");
+  });
+
   test("a key that is not authorized is refused, and so is a wrong host key", async () => {
     const vm = await host.start(vmSpec("vm-refuse", [ed25519.publicKey]));
     const knownHostsFile = await writeKnownHosts(dir, "vm-refuse", vm.hostPublicKey);

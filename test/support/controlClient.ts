@@ -130,6 +130,14 @@ export class ControlClient {
   setPower(vmName: string, state: "running" | "stopped" | "deallocated"): Promise<VmSummary> {
     return this.call("POST", `/_sim/vms/${encodeURIComponent(vmName)}/power`, { state });
   }
+  /** Graph's revokeSignInSessions for a user: refresh tokens and (with CAE) access tokens from before stop working. */
+  revokeSignInSessions(upn: string): Promise<{ value: boolean; signInSessionsValidFromDateTime: string }> {
+    return this.call("POST", `/_sim/users/${encodeURIComponent(upn)}/revokeSignInSessions`, {});
+  }
+  /** The VM rebuilt from its image: its sshd comes back with a new host key. */
+  rebuildVm(vmName: string): Promise<VmSummary> {
+    return this.call("POST", `/_sim/vms/${encodeURIComponent(vmName)}/rebuild`, {});
+  }
   async addFault(fault: FaultInput): Promise<string> {
     return (await this.call<{ id: string }>("POST", "/_sim/faults", fault)).id;
   }

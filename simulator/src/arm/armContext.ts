@@ -29,6 +29,8 @@ export interface ArmDeps {
   power: VmPower;
   loginOrigin: () => string;
   armOrigin: () => string;
+  /** The user's `signInSessionsValidFromDateTime` (revokeSignInSessions), for CAE's critical event. */
+  tokensValidFrom: (upn: string) => number | undefined;
 }
 
 const callers = new WeakMap<SimRequest, Caller>();

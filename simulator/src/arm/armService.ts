@@ -61,9 +61,15 @@ export class ArmService {
     if (!check.ok) throw armUnauthorized(login, "common", check.code, check.message, check.description);
     req.audit.principal = check.caller.name;
     setCaller(req, check.caller);
-    if (this.caeRemaining > 0 && check.caller.cae && (!this.caeRegex || this.caeRegex.test(req.path))) {
-      this.caeRemaining--;
-      req.audit.detail = "CAE challenge (insufficient_claims)";
+    // CAE's critical event "an administrator revoked the user's sessions": a CAE-capable token issued
+    // before the revocation is refused at once; a token without CAE stays valid until it expires.
+    const validFrom = check.caller.kind === "user" ? this.deps.tokensValidFrom(check.caller.name) : undefined;
+    // `iat` has whole seconds: only tokens from a second before the revocation's are known to predate it.
+    const revoked = check.caller.cae && validFrom !== undefined && check.caller.issuedAt < Math.floor(validFrom / 1000) * 1000;
+    const switched = this.caeRemaining > 0 && check.caller.cae && (!this.caeRegex || this.caeRegex.test(req.path));
+    if (revoked || switched) {
+      if (!revoked) this.caeRemaining--;
+      req.audit.detail = revoked ? "CAE challenge (sessions revoked)" : "CAE challenge (insufficient_claims)";
       const claims = Buffer.from(JSON.stringify({ access_token: { nbf: { essential: true, value: String(Math.floor(this.deps.clock.now() / 1000)) } } })).toString("base64");
       throw new HttpError(
         401,

@@ -1,6 +1,7 @@
 /**
  * The control API (`http://127.0.0.1:<port>/_sim/...`, docs/ARCHITECTURE.md): health, settings,
- * state, clock, device-code approval, PIM approve/deny, VM power, faults, audit. Plain HTTP on
+ * state, clock, device-code approval, PIM approve/deny, VM power and rebuild (new host key), a user's
+ * revokeSignInSessions, faults, audit. Plain HTTP on
  * loopback, deliberately outside the Azure surface. Extras beyond the contract: `GET
  * /_sim/devicecode` (pending codes), `GET /_sim/faults`, `POST /_sim/cae {count}` (arms the CAE
  * challenge on the next ARM calls).
@@ -18,6 +19,7 @@ import type { JitStore } from "../arm/jit/jitStore";
 import type { ArmService } from "../arm/armService";
 import type { VmFleet } from "../dataplane/vmFleet";
 import type { World } from "../world/world";
+import type { Directory } from "../world/directory";
 import type { Rbac } from "../world/rbac";
 import { isObject } from "../util/caseInsensitive";
 import { registerPortalControl } from "./portalControl";
@@ -25,6 +27,7 @@ import { registerPortalControl } from "./portalControl";
 export interface ControlDeps {
   clock: SimClock;
   world: World;
+  directory: Directory;
   rbac: Rbac;
   login: LoginService;
   signIns: SignInStore;
@@ -163,6 +166,14 @@ export function createControlRouter(d: ControlDeps): Router {
     req.audit.detail = `power ${vm.name} → ${b.state}`;
     return { status: 200, body: d.fleet.info().find((x) => x.id === vm.id) };
   });
+  // Not an Azure operation: what the user meets after a VM was reimaged or recreated from its image.
+  r.add("POST", "/_sim/vms/{vm}/rebuild", async (req, p): Promise<Reply> => {
+    const vm = d.world.vmByName(p.vm!) ?? d.world.vm(p.vm!);
+    if (!vm) throw new HttpError(404, "VmNotFound", `No VM named '${p.vm}'.`);
+    if (!(await d.fleet.rebuild(vm.id))) throw new HttpError(409, "VmNotRunning", `VM '${vm.name}' is not running; start it first.`);
+    req.audit.detail = `rebuild ${vm.name} (new host key)`;
+    return { status: 200, body: d.fleet.info().find((x) => x.id === vm.id) };
+  });
   r.add("GET", "/_sim/faults", () => ({ status: 200, body: { value: d.faults.list() } }));
   r.add("POST", "/_sim/faults", (req) => {
     const rule = d.faults.add(json(req));
@@ -181,6 +192,14 @@ export function createControlRouter(d: ControlDeps): Router {
     const count = typeof b.count === "number" && Number.isInteger(b.count) && b.count >= 0 ? b.count : 1;
     d.arm.armCaeChallenge(count);
     return { status: 200, body: { armed: count } };
+  });
+  // What an administrator (or the user) does with Graph's revokeSignInSessions, e.g. after a lost device.
+  r.add("POST", "/_sim/users/{upn}/revokeSignInSessions", (req, p) => {
+    const user = d.directory.user(p.upn!);
+    if (!user) throw new HttpError(404, "UserNotFound", `No user '${p.upn}'.`);
+    d.signIns.revokeSignInSessions(user.upn, d.clock.now());
+    req.audit.detail = `revokeSignInSessions ${user.upn}`;
+    return { status: 200, body: { value: true, signInSessionsValidFromDateTime: d.clock.nowIso() } };
   });
   r.add("GET", "/_sim/audit", (req) => {
     const since = Number(req.query.get("since") ?? "0");

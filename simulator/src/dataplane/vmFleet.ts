@@ -175,6 +175,16 @@ export class VmFleet implements VmPower {
     });
   }
 
+  /** Rebuilds a running VM from its image (a new host key); false when it is not running. */
+  rebuild(vmId: string): Promise<boolean> {
+    const vm = this.d.world.vm(vmId);
+    if (!vm) return Promise.reject(new Error(`No VM ${vmId}`));
+    return this.serial(vmId, async () => {
+      if (vm.power !== "running" || !this.d.host) return;
+      await this.d.host.rebuild(vm.id);
+    }).then(() => this.running(vm.id) !== undefined);
+  }
+
   running(vmId: string): RunningVm | undefined {
     return this.d.host?.get(vmId);
   }

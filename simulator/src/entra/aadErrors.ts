@@ -37,6 +37,8 @@ export const AAD_TEXT = {
   blocked: (): string => "Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.",
   userNotInTenant: (upn: string, tenant: string): string =>
     `User account '${upn}' from identity provider 'live.com' does not exist in tenant '${tenant}' and cannot access the application in that tenant. The account needs to be added as an external user in the tenant first. Sign out and sign in again with a different Azure Active Directory user account.`,
+  grantRevoked: (issuedAt: number, validFrom: number): string =>
+    `The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password. The grant was issued on '${new Date(issuedAt).toISOString()}' and the TokensValidFrom date (before which tokens are not valid) for this user is '${new Date(validFrom).toISOString()}'.`,
   tenantNotFound: (t: string): string => `Tenant '${t}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
   appNotFound: (appId: string, tenant: string): string =>
     `Application with identifier '${appId}' was not found in the directory '${tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,

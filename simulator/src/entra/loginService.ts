@@ -235,6 +235,8 @@ export class LoginService {
     const found = this.d.store.redeemRefreshToken(form.get("refresh_token") ?? "");
     if (!found) throw aadError(400, "invalid_grant", 9002313, "Invalid request. Request is malformed or invalid.", now);
     if (found.clientId !== form.get("client_id")) throw aadError(400, "invalid_grant", 700005, "Provided Authorization Code is intended to use against other tenant or client.", now);
+    const validFrom = this.d.store.tokensValidFrom(found.session.upn);
+    if (validFrom !== undefined && found.session.authTime < validFrom) throw aadError(400, "invalid_grant", 50173, AAD_TEXT.grantRevoked(found.session.authTime, validFrom), now, { suberror: "bad_token" });
     const user = this.d.directory.user(found.session.upn)!;
     const claims = parseClaimsRequest(form.get("claims"));
     return this.issueForUser(req, user, found.session, tenant ?? this.d.directory.tenantById(user.homeTenantId)!, form.get("scope") ?? "", claims, sshCertFields(form));

@@ -42,6 +42,8 @@ export class SignInStore {
   private readonly refreshTokens = new Map<string, { sessionId: string; clientId: string }>();
   private readonly deviceCodes = new Map<string, DeviceCodeEntry>();
   private readonly byUserCode = new Map<string, DeviceCodeEntry>();
+  /** Graph's `signInSessionsValidFromDateTime` per user (lower-case UPN), set by revokeSignInSessions. */
+  private readonly validFrom = new Map<string, number>();
 
   newDeviceCode(init: Omit<DeviceCodeEntry, "deviceCode" | "userCode" | "state" | "waiters">): DeviceCodeEntry {
     const bytes = randomBytes(9);
@@ -80,6 +82,20 @@ export class SignInStore {
     const token = `0.AZSIM.${randomBytes(48).toString("base64url")}`;
     this.refreshTokens.set(token, { sessionId: session.id, clientId: session.clientId });
     return token;
+  }
+
+  /**
+   * Graph's `revokeSignInSessions`: every sign-in before `now` stops counting. Refresh tokens of those
+   * sessions are refused (AADSTS50173), and CAE-capable resources refuse access tokens issued before
+   * it; other access tokens stay valid until they expire.
+   */
+  revokeSignInSessions(upn: string, now: number): void {
+    this.validFrom.set(upn.toLowerCase(), now);
+  }
+
+  /** When the user's tokens start to be valid again (undefined: never revoked). */
+  tokensValidFrom(upn: string): number | undefined {
+    return this.validFrom.get(upn.toLowerCase());
   }
 
   redeemRefreshToken(token: string): { session: SignInSession; clientId: string } | undefined {

@@ -166,6 +166,15 @@ export function createVmHost(options: VmHostOptions): SshdVmHost {
       );
     },
     get: (vmId) => vms.get(keyOf(vmId))?.running,
+    rebuild: (vmId) =>
+      serialise(keyOf(vmId), async () => {
+        const entry = vms.get(keyOf(vmId));
+        if (!entry) return undefined;
+        await stopEntry(keyOf(vmId), entry);
+        await fsp.rm(entry.paths.hostKey, { force: true });
+        await fsp.rm(`${entry.paths.hostKey}.pub`, { force: true });
+        return doStart(entry.spec);
+      }),
     processIds(vmId) {
       const entry = vms.get(keyOf(vmId));
       return entry ? { guardian: entry.process.guardianPid, sshd: entry.process.sshdPid } : undefined;

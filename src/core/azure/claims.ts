@@ -43,6 +43,24 @@ export function claimsNeedStepUp(claims: string | undefined): boolean {
   return false;
 }
 
+/**
+ * True when `claims` asks only for a token issued after some moment (`access_token.nbf`, plus the
+ * passive capability claims): the shape of a CAE challenge after a critical event (sessions revoked,
+ * password changed, network location changed). A silent refresh satisfies it unless the sign-in itself
+ * was revoked, in which case only a new sign-in helps; no authentication context or MFA is asked for.
+ */
+export function claimsAskOnlyFreshToken(claims: string | undefined): boolean {
+  if (!claims?.trim()) return false;
+  const parsed = parseClaims(claims);
+  if (!parsed) return false;
+  const entries = Object.entries(parsed);
+  return (
+    entries.length > 0 &&
+    entries.every(([token, requested]) => (token === "access_token" ? Object.keys(requested).every((n) => n === "nbf" || n === "xms_cc") : (PASSIVE_CLAIMS[token] ?? []).length > 0 && Object.keys(requested).every((n) => PASSIVE_CLAIMS[token]!.includes(n)))) &&
+    "nbf" in (parsed.access_token ?? {})
+  );
+}
+
 /** The claims request for an authentication context (what PIM asks for in §2.7). */
 export function authContextClaims(claimValue: string): string {
   return JSON.stringify({ access_token: { acrs: { essential: true, value: claimValue } } });

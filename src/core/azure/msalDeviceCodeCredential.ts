@@ -115,6 +115,28 @@ export class MsalDeviceCodeCredential implements TokenCredential {
   }
 
   /**
+   * The refresh token redeemed with `claims`, never a device code: when Entra ID refuses it (sessions
+   * revoked, password changed, refresh token expired) the sign-in is gone, and the caller shows
+   * "Sign In Again" where the user looks instead of a device code nobody asked for.
+   */
+  async refreshSilently(scopes: string[], options: { tenantId?: string; claims?: string; abortSignal?: AbortSignal } = {}): Promise<AccessToken> {
+    const tenant = options.tenantId ?? this.options.tenantId;
+    const authority = `${this.options.cloud.authorityHost.replace(/\/+$/, "")}/${tenant}`;
+    const account = await this.account();
+    const refused = (cause?: unknown): JitError =>
+      new JitError("NotSignedIn", "Azure no longer accepts your sign-in (it expired, was revoked, or the identity service restarted). Sign in again.", { cause, details: { signInRefused: true } });
+    if (!account) throw refused();
+    try {
+      const result = await raceWithSignal(this.app.acquireTokenSilent({ account: options.tenantId ? { ...account, tenantId: options.tenantId } : account, scopes, authority, claims: options.claims || undefined, forceRefresh: true }), options.abortSignal);
+      return toAccessToken(result);
+    } catch (e) {
+      if (options.abortSignal?.aborted) throw new CancellationError();
+      this.logger.info(`The sign-in was refused on refresh for tenant ${tenant}: ${firstLine(e)}`);
+      throw refused(e);
+    }
+  }
+
+  /**
    * A new device-code sign-in even when the cached account could refresh silently: PIM's MfaRule
    * wants a sign-in that did MFA, which no refresh (and no claims request) provides.
    */

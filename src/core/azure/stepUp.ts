@@ -2,7 +2,7 @@ import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-
 import { type Clock, systemClock } from "../clock";
 import { JitError } from "../errors";
 import { type Logger, nullLogger } from "../logger";
-import { claimsNeedStepUp } from "./claims";
+import { claimsAskOnlyFreshToken, claimsNeedStepUp } from "./claims";
 import { decodeTokenClaims } from "./tokenClaims";
 
 /** Why the user is asked to sign in again. */
@@ -32,6 +32,22 @@ export interface InteractiveSignIn {
 
 export function canSignInInteractively(credential: unknown): credential is InteractiveSignIn {
   return typeof (credential as Partial<InteractiveSignIn> | undefined)?.signInInteractively === "function";
+}
+
+/**
+ * A credential that can redeem its refresh token with claims and nothing else: it never falls back
+ * to an interactive sign-in, and rejects with a `signInRefused` NotSignedIn error when Entra ID
+ * refuses the refresh (sessions revoked, AADSTS50173 and the like).
+ */
+export interface SilentRefresh {
+  /** False when the credential behind (a forwarding one) cannot refresh without the user right now. */
+  supportsSilentRefresh?(): boolean;
+  refreshSilently(scopes: string[], options?: { tenantId?: string; claims?: string; abortSignal?: AbortSignal }): Promise<AccessToken>;
+}
+
+export function canRefreshSilently(credential: unknown): credential is SilentRefresh {
+  const c = credential as Partial<SilentRefresh> | undefined;
+  return typeof c?.refreshSilently === "function" && (c.supportsSilentRefresh?.() ?? true);
 }
 
 /**
@@ -101,6 +117,12 @@ export class StepUpCredential implements TokenCredential {
 
   async getToken(scopes: string | string[], options: GetTokenOptions = {}): Promise<AccessToken | null> {
     const list = Array.isArray(scopes) ? scopes : [scopes];
+    if (claimsAskOnlyFreshToken(options.claims) && canRefreshSilently(this.inner)) {
+      // A CAE challenge after a critical event: a silent refresh answers it, or the sign-in is gone
+      // (refused refresh) and the user must sign in again, which the caller shows in place (stale tree,
+      // "Sign In Again") instead of a prompt in the middle of a background refresh.
+      return this.freshToken(this.inner, list, options);
+    }
     if (claimsNeedStepUp(options.claims)) {
       return this.stepUp(
         { scopes: list, claims: options.claims ?? "", tenantId: options.tenantId, reason: "claimsChallenge", message: "Azure asked for a fresh sign-in with additional claims (Conditional Access)." },
@@ -134,6 +156,15 @@ export class StepUpCredential implements TokenCredential {
       this.logger.debug(`Token refresh with claims was refused: ${e instanceof Error ? e.message : String(e)}`);
       return stale;
     }
+  }
+
+  private async freshToken(inner: SilentRefresh, scopes: string[], options: GetTokenOptions): Promise<AccessToken> {
+    this.logger.info("Azure asked for a token issued after a recent change to your sign-in (continuous access evaluation); refreshing it silently.");
+    const token = await inner.refreshSilently(scopes, { tenantId: options.tenantId, claims: options.claims, abortSignal: abortSignalOf(options) });
+    this.steppedUp.set(cacheKey(scopes, options.tenantId), token);
+    this.stepUps++;
+    for (const l of this.listeners) l();
+    return token;
   }
 
   /** Asks the handler for a token with `request.claims`; concurrent identical requests share one prompt. */

@@ -66,7 +66,8 @@ const BY_EXIT_CODE: Partial<Record<number, SshFailureCause>> = { 3: "brokerGone"
  * untrusted-text helpers first when it comes from Azure.
  */
 export function classifySshFailure(input: { exitCode: number | null; stderr: string; vmName: string; tunnelExitCode?: number }): SshFailure {
-  const lines = input.stderr.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
+  // OpenSSH frames its loudest warnings in "@" borders ("@    WARNING: … CHANGED!     @"): the words are the evidence.
+  const lines = input.stderr.split(/\r?\n/).map((l) => l.trim().replace(/^@+\s*|\s*@+$/g, "")).filter((l) => l.length > 0);
   const tunnelLines = lines.filter((l) => l.startsWith(TUNNEL_PREFIX));
   for (const rule of RULES) {
     const candidates = rule.tunnelOnly ? tunnelLines : lines.filter((l) => !l.startsWith(TUNNEL_PREFIX));

@@ -1,6 +1,7 @@
 import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-auth";
 import { sshCertificateSourceOf, type SshCertificateSource } from "../../core/entraSsh/certificateSource";
 import { JitError } from "../../core/errors";
+import { canRefreshSilently } from "../../core/azure/stepUp";
 
 /**
  * The credential the service is built with. The service lives for the whole window (grants, the
@@ -21,6 +22,17 @@ export class SwitchableCredential implements TokenCredential {
   /** The current sign-in's SSH-certificate ability (Entra ID login), when it has one. */
   sshCertificateSource(): SshCertificateSource | undefined {
     return sshCertificateSourceOf(this.inner);
+  }
+
+  /** Whether the current sign-in can redeem a refresh token without the user (the device-code one can). */
+  supportsSilentRefresh(): boolean {
+    return canRefreshSilently(this.inner);
+  }
+
+  /** Forwards a silent refresh to the current sign-in (only called when `supportsSilentRefresh()`). */
+  refreshSilently(scopes: string[], options?: { tenantId?: string; claims?: string; abortSignal?: AbortSignal }): Promise<AccessToken> {
+    if (!canRefreshSilently(this.inner)) return Promise.reject(new JitError("NotSignedIn", "Not signed in to Azure. Run “Azure JIT: Sign In” first."));
+    return this.inner.refreshSilently(scopes, options);
   }
 
   getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {

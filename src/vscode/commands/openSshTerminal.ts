@@ -3,7 +3,7 @@ import { announcePendingApproval, withAccessProgress } from "./accessProgress";
 import type { CommandHandler } from "./commandContext";
 import { openSshTerminal as openTerminal } from "./sshTerminal";
 import { allOf, hasToken, signedInService, targetVm } from "./vmTarget";
-import { notify } from "../notify";
+import { JitError } from "../../core/errors";
 
 /** Access if needed, the credential and SSH config, then `ssh <alias>` in a terminal. */
 export const openSshTerminal: CommandHandler = async (ctx, arg) => {
@@ -17,7 +17,8 @@ export const openSshTerminal: CommandHandler = async (ctx, arg) => {
   const outcome = await withAccessProgress(ctx, vm, vscode.l10n.t("Connecting to {0}", vm.name), (signal, step) => service.connect(vm.id, signal, step));
   if (outcome.kind === "pendingApproval") return announcePendingApproval(vm.id, vm.name);
   const terminal = openTerminal(outcome.value);
-  // ssh says "exit 255" for every failure; when it ends so, say why in one sentence and what to do.
+  // ssh says "exit 255" for every failure; when it ends so, say why in one sentence and what to do,
+  // through the one error presenter, whose buttons act on the cause (Forget Host Key, Request Access…).
   const watch = vscode.window.onDidCloseTerminal(async (closed) => {
     if (closed !== terminal) return;
     watch.dispose();
@@ -26,7 +27,7 @@ export const openSshTerminal: CommandHandler = async (ctx, arg) => {
     if (!profile) return;
     const probe = await service.diagnoseSsh(profile, vm.name);
     if (probe.status === "ok") return;
-    ctx.services.log.warn(`SSH terminal to ${outcome.value.alias} ended with exit 255: ${probe.detail}`);
-    void notify.error(probe.detail);
+    const error = new JitError(probe.code ?? "TunnelFailed", probe.detail, { details: { vmId: vm.id } });
+    await ctx.services.errors.show(error, { operation: `SSH terminal to ${outcome.value.alias} (ssh exit 255)`, vmId: vm.id });
   });
 };

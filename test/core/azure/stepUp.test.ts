@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/core-auth";
 import { CancellationError } from "../../../src/core/cancellation";
-import { authContextClaims } from "../../../src/core/azure/claims";
+import { authContextClaims, claimsAskOnlyFreshToken } from "../../../src/core/azure/claims";
+import { isJitError, JitError } from "../../../src/core/errors";
 import { StepUpCredential, type StepUpRequest } from "../../../src/core/azure/stepUp";
 import { ManualClock } from "../access/support/manualClock";
 
@@ -100,4 +101,60 @@ describe("StepUpCredential", () => {
     await fresh.getToken(scope);
     assert.equal(inner.calls.length, 1, "no refresh when the clocks agree");
   });
+
+  describe("a CAE challenge asking only for a fresh token (nbf)", () => {
+    const nbf = JSON.stringify({ access_token: { nbf: { essential: true, value: "1767225600" } } });
+
+    class SilentCredential extends RecordingCredential {
+      silent: (string | undefined)[] = [];
+      constructor(private readonly refresh: () => AccessToken) {
+        super(() => ({ token: "plain", expiresOnTimestamp: Date.now() + 3600_000 }));
+      }
+      async refreshSilently(_scopes: string[], options: { claims?: string } = {}): Promise<AccessToken> {
+        this.silent.push(options.claims);
+        return this.refresh();
+      }
+    }
+
+    it("recognises the shape: nbf (with the capability claims) only", () => {
+      assert.equal(claimsAskOnlyFreshToken(nbf), true);
+      assert.equal(claimsAskOnlyFreshToken(JSON.stringify({ access_token: { nbf: { essential: true, value: "1" }, xms_cc: { values: ["cp1"] } } })), true);
+      assert.equal(claimsAskOnlyFreshToken(authContextClaims("c1")), false, "an authentication context needs the user");
+      assert.equal(claimsAskOnlyFreshToken(JSON.stringify({ access_token: { nbf: { essential: true, value: "1" }, acrs: { essential: true, value: "c1" } } })), false);
+      assert.equal(claimsAskOnlyFreshToken(JSON.stringify({ access_token: { xms_cc: { values: ["cp1"] } } })), false, "no nbf: not a challenge at all");
+      assert.equal(claimsAskOnlyFreshToken("not json"), false);
+    });
+
+    it("is answered by a silent refresh with the claims, without the step-up prompt", async () => {
+      const clock = new ManualClock();
+      const inner = new SilentCredential(() => ({ token: "fresh", expiresOnTimestamp: clock.now() + 3600_000 }));
+      let prompts = 0;
+      const cred = new StepUpCredential(inner, { clock, handler: async () => (prompts++, { token: "x", expiresOnTimestamp: 0 }) });
+      assert.equal((await cred.getToken(scope, { claims: nbf }))?.token, "fresh");
+      assert.deepEqual(inner.silent, [nbf]);
+      assert.equal(prompts, 0);
+      assert.equal((await cred.getToken(scope))?.token, "fresh", "the retry uses the fresh token, not the cached one Azure refused");
+    });
+
+    it("a refused refresh is a refused sign-in (shown in place as Sign In Again), not a prompt", async () => {
+      const inner = new SilentCredential(() => {
+        throw new JitError("NotSignedIn", "Azure no longer accepts your sign-in.", { details: { signInRefused: true } });
+      });
+      let prompts = 0;
+      const cred = new StepUpCredential(inner, { handler: async () => (prompts++, { token: "x", expiresOnTimestamp: 0 }) });
+      await assert.rejects(cred.getToken(scope, { claims: nbf }), (e: unknown) => isJitError(e) && e.code === "NotSignedIn" && e.details.signInRefused === true);
+      assert.equal(prompts, 0);
+    });
+
+    it("a credential that cannot refresh silently (the VS Code account) still goes through the prompt", async () => {
+      const inner = new SilentCredential(() => ({ token: "never", expiresOnTimestamp: 0 }));
+      Object.assign(inner, { supportsSilentRefresh: () => false });
+      let prompts = 0;
+      const cred = new StepUpCredential(inner, { handler: async () => (prompts++, { token: "stepped", expiresOnTimestamp: Date.now() + 3600_000 }) });
+      assert.equal((await cred.getToken(scope, { claims: nbf }))?.token, "stepped");
+      assert.equal(prompts, 1);
+      assert.deepEqual(inner.silent, []);
+    });
+  });
 });
+

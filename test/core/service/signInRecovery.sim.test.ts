@@ -7,6 +7,7 @@ import { promises as fsp } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
+import type { TokenCredential } from "@azure/core-auth";
 import { MemoryCredentialChoiceStore } from "../../../src/core/credential/credentialSource";
 import { isJitError } from "../../../src/core/errors";
 import { JitConnectService } from "../../../src/core/service/jitConnectService";
@@ -21,13 +22,15 @@ describe("sign-in recovery in place", { timeout: 180_000 }, () => {
   let t: TestSimulator;
   let root: string;
   let service: JitConnectService;
+  const prompts: string[] = [];
+  let credential: TokenCredential;
 
   before(async () => {
     t = await startTestSimulator("demo");
     root = await fsp.mkdtemp(path.join(os.tmpdir(), "ajc-signin-"));
     service = await JitConnectService.create({
       cloud: simCloud(t),
-      credential: await productCredential(t, ALICE),
+      credential: (credential = await productCredential(t, ALICE, { prompts })),
       accessInput: async (request) => ({ justification: "test", durationMs: request.maxDurationMs }),
       storageDir: path.join(root, "storage"),
       home: path.join(root, "home"),
@@ -71,4 +74,25 @@ describe("sign-in recovery in place", { timeout: 180_000 }, () => {
     assert.equal(vm.readiness.status, "ready", "what happened in Azure meanwhile is seen");
     assert.ok(service.activeGrant(vm.id));
   });
+
+  it("sessions revoked by an administrator: the CAE challenge ends in one sign-in error, with no device code nobody asked for", async () => {
+    const before = service.inventory!.vms.map((v) => v.name);
+    const codes = prompts.length;
+    // Tokens carry whole seconds: the revocation falls in a later second than the last token's issue.
+    await t.control.advanceClock(2);
+    await t.control.revokeSignInSessions(ALICE);
+    await assert.rejects(service.refreshInventory(), (e: unknown) => {
+      assert.ok(isJitError(e) && isSignInRefusal(e), String(e));
+      return true;
+    });
+    assert.equal(prompts.length, codes, "a device code was started during a refresh");
+    assert.deepEqual(service.inventory!.vms.map((v) => v.name), before, "the last known list stays");
+    // Signing in again is the user's act ("Sign In Again" forgets the refused tokens first): a new
+    // device code, then the refresh works.
+    await (credential as unknown as { signOut(): Promise<void> }).signOut();
+    await service.signIn();
+    assert.equal(prompts.length, codes + 1);
+    assert.ok((await service.refreshInventory()).vms.length >= before.length);
+  });
 });
+

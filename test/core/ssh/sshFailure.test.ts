@@ -15,6 +15,9 @@ describe("ssh failure classification (OpenSSH's messages and the tunnel's line)"
     const f = classify("user@h: Permission denied (publickey).");
     assert.match(f.message, /^vm-1 refused the credential/);
     assert.match(f.message, /choose another credential\.$/);
+    const changed = classify("@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\n@    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @\n@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\nHost key verification failed.\n");
+    assert.equal(changed.cause, "hostKeyChanged");
+    assert.equal(changed.evidence, "WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!", "the evidence keeps ssh's words, not its @ frame");
   });
 
   it("ssh's own text cannot be faked through the tunnel's quoted Azure text, nor the reverse", () => {

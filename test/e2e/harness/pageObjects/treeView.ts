@@ -123,6 +123,22 @@ export class TreeView {
     await menu.waitFor({ state: "hidden" });
   }
 
+  /** The view's message (`TreeView.message`), shown above the rows; "" when there is none. */
+  async message(): Promise<string> {
+    const el = this.pane.locator(".pane-body .message").first();
+    if ((await el.count()) === 0 || !(await el.isVisible())) return "";
+    return ((await el.textContent()) ?? "").trim();
+  }
+
+  /**
+   * A title action of the view, by its accessible label: in the pane's header, or, when the
+   * container holds this view alone (the header is then hidden), in the side bar's title bar.
+   */
+  titleAction(label: string): Locator {
+    const attr = `[aria-label="${label.replace(/["\\]/g, (c) => `\\${c}`)}"]`;
+    return this.page.locator(`.part.sidebar .composite.title .title-actions .action-label${attr}`).or(this.pane.locator(`.pane-header .actions .action-label${attr}`)).first();
+  }
+
   /** The welcome content shown when the tree is empty (`viewsWelcome`). */
   async welcomeText(): Promise<string> {
     return (await this.pane.locator(".welcome-view-content").textContent())?.trim() ?? "";
