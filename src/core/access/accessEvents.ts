@@ -17,6 +17,9 @@ export function stepOf(rec: AccessRecord): AccessEvent["step"] {
   switch (rec.state.kind) {
     case "readingPolicy":
       return { index: 0, total, message: "Reading the access policies…" };
+    case "awaitingInput":
+      // Said while the request form is open, so the line under it is not the finished policy read.
+      return { index: 0, total, message: "Waiting for your answers in the request form…" };
     case "activatingRole":
       return { index: 1, total, message: `Activating role${role} (1/${total})…` };
     case "pendingApproval":

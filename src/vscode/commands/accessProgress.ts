@@ -15,6 +15,8 @@ export function stepMessage(e: AccessEvent): string | undefined {
   switch (e.state.kind) {
     case "readingPolicy":
       return l10n.t("Reading the access policies…");
+    case "awaitingInput":
+      return l10n.t("Waiting for your answers in the request form…");
     case "activatingRole":
       return l10n.t("Activating the role ({0}/{1})…", s.index, s.total);
     case "pendingApproval":

@@ -56,7 +56,7 @@ describe("request access (simulator)", () => {
 
     // One progress notification's worth of steps, in order.
     const steps = h.events.filter((e) => e.vmId === vm.id && e.step).map((e) => e.step?.message);
-    assert.deepEqual(steps, ["Reading the access policies…", 'Activating role "JIT VM Operator" (1/3)…', "Waiting for the role to take effect (2/3)…", "Opening JIT access to port 22 (3/3)…", "Opening JIT access to port 22 (3/3)…"]);
+    assert.deepEqual(steps, ["Reading the access policies…", "Waiting for your answers in the request form…", 'Activating role "JIT VM Operator" (1/3)…', "Waiting for the role to take effect (2/3)…", "Opening JIT access to port 22 (3/3)…", "Opening JIT access to port 22 (3/3)…"]);
     assert.equal(h.machine.state(vm.id).kind, "granted");
 
     // Persisted owner-only, and the inventory now says ready.

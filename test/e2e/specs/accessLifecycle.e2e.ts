@@ -34,7 +34,12 @@ describe(`access lifecycle on ${VM}: request, countdown, SSH terminal, expiry`, 
     const { workbench } = session;
     const justification = `Deploy the hotfix for build #${1000 + randomBytes(2).readUInt16BE() % 9000}`;
     await view.tree.clickInlineAction(VM, menuTitle("azureJit.requestAccess"));
-    await answerAccessRequest(workbench, VM, { justification, beforeSubmitJustification: async () => void (await readmeScreenshot(workbench, "request-form", "request-access")) });
+    await answerAccessRequest(workbench, VM, { justification, beforeSubmitJustification: async () => {
+        // The progress line under the open form says what it waits for, not the finished policy read.
+        await workbench.notifications.waitFor(/Waiting for your answers in the request form/, 15_000);
+        await readmeScreenshot(workbench, "request-form", "request-access");
+      },
+    });
     // One notification for the whole flow, with its steps in it.
     const progress = await workbench.notifications.waitFor(`Requesting access to ${VM}`, 15_000);
     await workbench.screenshot("request-progress");
