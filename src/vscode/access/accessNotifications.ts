@@ -5,22 +5,27 @@ import { RESUMABLE_STATES } from "../../core/access/states";
 import type { ContextKeys } from "../contextKeys";
 import type { ServiceHost } from "../serviceHost";
 import { formatLocalTime } from "../tree/vmTreeProvider";
-import { ExpiryWarningBatcher, expiryWarningMessage } from "./expiryWarnings";
+import { ExpiryNotices } from "./expiryNotices";
+import { ExpiryWarningBatcher } from "./expiryWarnings";
 
 /**
  * The background side of access: approvals that arrive later (also for requests resumed after a
- * reload), the expiry warnings at the configured marks with an Extend button, the honest "has
- * expired", and the context keys that enable Extend / Deactivate / Cancel in the palette.
+ * reload), the expiry warnings at the configured marks with an Extend link (withdrawn once no longer
+ * true, expiryNotices.ts), the honest "has expired", and the context keys that enable Extend /
+ * Deactivate / Cancel in the palette.
  */
 export class AccessNotifications implements vscode.Disposable {
   /** VMs whose request waited for an approver: their outcome is announced here. */
   private readonly awaitingApproval = new Set<string>();
   private readonly subscription: vscode.Disposable;
-  private readonly warnings = new ExpiryWarningBatcher<Grant>((minutesLeft, grants) => void this.expiring(grants, minutesLeft));
+  private readonly notices: ExpiryNotices;
+  private readonly warnings = new ExpiryWarningBatcher<Grant>((minutesLeft, grants) => this.notices.show(grants, minutesLeft));
 
   constructor(private readonly deps: { host: ServiceHost; keys: ContextKeys }) {
     const { host } = deps;
+    this.notices = new ExpiryNotices((vmId) => host.current?.activeGrant(vmId));
     this.subscription = vscode.Disposable.from(
+      this.notices,
       host.onDidChangeAccess((e) => {
         const key = e.vmId.toLowerCase();
         const state = e.state;
@@ -34,14 +39,19 @@ export class AccessNotifications implements vscode.Disposable {
             if (state.kind !== "cancelled") void this.notApproved(e.vmName, state.kind, state.message);
           }
         }
+        this.notices.reconcile();
         void this.updateKeys();
       }),
       host.onExpiryWarning(({ grant, minutesLeft }) => this.warnings.add(grant, minutesLeft)),
       host.onDidExpire((grants) => {
+        this.notices.reconcile();
         void this.expired(grants);
         void this.updateKeys();
       }),
-      host.onDidChangeCountdown(() => void this.updateKeys()),
+      host.onDidChangeCountdown(() => {
+        this.notices.reconcile();
+        void this.updateKeys();
+      }),
       host.onDidReplace(() => void this.updateKeys()),
     );
   }
@@ -68,18 +78,6 @@ export class AccessNotifications implements vscode.Disposable {
           ? vscode.l10n.t("No approver decided on your access request for {0} in time.", vmName)
           : vscode.l10n.t("Your access request for {0} did not complete: {1}", vmName, message);
     await notify.warn(text);
-  }
-
-  /** One warning for every grant at this mark; Extend acts on the one VM, or asks which when several. */
-  private async expiring(grants: readonly Grant[], minutesLeft: number): Promise<void> {
-    const extend = vscode.l10n.t("Extend");
-    const choice = await notify.warn(expiryWarningMessage(grants.map((g) => g.vmName), minutesLeft, vscode.l10n), extend);
-    if (choice !== extend) return;
-    // The message may have stayed on screen: act on what still runs (a notification cannot be withdrawn).
-    const running = grants.filter((g) => this.deps.host.current?.activeGrant(g.vmId));
-    if (running.length === 1) await vscode.commands.executeCommand("azureJit.extendAccess", running[0]!.vmId);
-    else if (running.length > 1) await vscode.commands.executeCommand("azureJit.extendAccess");
-    else void notify.info(vscode.l10n.t("That access has already ended: nothing to extend. Request access again when you need it."));
   }
 
   private async expired(grants: readonly Grant[]): Promise<void> {

@@ -5,7 +5,8 @@ import type { Localizer } from "../localizer";
  * are named in one notification, not one each. Pure (node:test), with `vscode.l10n` passed in.
  */
 export function expiryWarningMessage(vmNames: readonly string[], minutesLeft: number, l10n: Localizer): string {
-  const names = [...new Set(vmNames)].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+  // Brackets could shape a link in a notification's text; no Azure VM name has them.
+  const names = [...new Set(vmNames.map((n) => n.replace(/[[\]]/g, "")))].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
   if (names.length === 1) return l10n.t("Access to {0} ends in {1} minutes.", names[0]!, minutesLeft);
   return l10n.t("Access to {0} VMs ends in {1} minutes: {2}.", names.length, minutesLeft, names.join(", "));
 }
@@ -32,4 +33,28 @@ export class ExpiryWarningBatcher<T> {
     this.pending.clear();
     for (const [minutesLeft, items] of batches) this.flush(minutesLeft, items);
   }
+}
+
+/** A grant as it was when warned about: the warning stays true while the grant runs and ends then. */
+export interface WarnedGrant {
+  vmId: string;
+  vmName: string;
+  expiresAt: number;
+}
+
+/**
+ * The grants a warning still speaks truly of: still running, and not extended past the end it
+ * announced. A warning left with none is withdrawn.
+ */
+export function stillWarranted(warned: readonly WarnedGrant[], current: (vmId: string) => { expiresAt: number } | undefined): WarnedGrant[] {
+  return warned.filter((w) => {
+    const now = current(w.vmId);
+    return now !== undefined && now.expiresAt <= w.expiresAt;
+  });
+}
+
+/** The `command:` link for Extend: the one VM, or none (the command then asks which). */
+export function extendCommandLink(warned: readonly WarnedGrant[]): string {
+  const ids = [...new Set(warned.map((w) => w.vmId))];
+  return ids.length === 1 ? `command:azureJit.extendAccess?${encodeURIComponent(JSON.stringify([ids[0]]))}` : "command:azureJit.extendAccess";
 }

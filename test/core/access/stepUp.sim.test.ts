@@ -123,16 +123,20 @@ describe("MFA and authentication-context step-up (vm-mfa, simulator)", () => {
     }
   });
 
-  it("a CAE claims challenge from ARM goes through the handler and the call succeeds", async () => {
+  it("a CAE challenge asking for a fresh token (nbf) is answered by a silent refresh: no prompt, and the call succeeds", async () => {
     const requests: StepUpRequest[] = [];
     const real = deviceCodeStepUp(t, "alice@contoso.example");
     const ctx = await signedInContext(t, "alice@contoso.example", { stepUp: (r, s) => (requests.push(r), real(r, s)) });
     await loadInventory(ctx);
     await t.control.armCaeChallenge(1);
+    const since = await t.control.lastAuditSeq();
     const inventory = await loadInventory(ctx);
     assert.equal(inventory.vms.length, 14);
     assert.deepEqual(inventory.partialErrors, []);
-    assert.equal(requests.length, 1);
-    assert.equal(requests[0]?.reason, "claimsChallenge");
+    assert.equal(requests.length, 0, "the user was asked although a refresh was enough");
+    const audit = await t.control.audit(since);
+    assert.ok(audit.some((a) => a.status === 401 && /CAE challenge/.test(a.detail ?? "")), "the challenge was not met");
+    assert.ok(audit.some((a) => a.service === "login" && a.path.includes("/oauth2/v2.0/token") && a.status === 200), "no refresh answered it");
+    assert.ok(!audit.some((a) => a.path.includes("/devicecode")), "a device code was started");
   });
 });
