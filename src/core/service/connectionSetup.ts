@@ -1,4 +1,5 @@
 import * as path from "node:path";
+import * as os from "node:os";
 import type { Grant } from "../access/grant";
 import { armIdKey } from "../azure/armIds";
 import type { AzureContext } from "../azure/azureContext";
@@ -248,7 +249,17 @@ export class ConnectionSetup {
     const { paths, tunnelProgram } = this.options;
     const entry: SshHostEntry = { vm: { id: vm.id, name: vm.name }, userName: source.user.name, userField: source.user.field, auth: this.authOf(profile) };
     try {
-      const findings = await checkSshConfig({ entry, options: hostBlockOptionsFor(paths, tunnelProgram), userConfigFile: paths.userConfigFile, client: { sshPath: this.options.sshPath() } }, signal);
+      const findings = await checkSshConfig(
+        {
+          entry,
+          options: hostBlockOptionsFor(paths, tunnelProgram),
+          userConfigFile: paths.userConfigFile,
+          // As Remote-SSH runs ssh: with -F only when remote.SSH.configFile is set.
+          client: { sshPath: this.options.sshPath(), ...(paths.userConfigIsCustom ? { configFile: paths.userConfigFile } : {}) },
+          sshDefaultConfigFile: path.join(os.userInfo().homedir, ".ssh", "config"),
+        },
+        signal,
+      );
       if (findings.length === 0) return [{ check: "sshConfig", title: "SSH configuration", status: "ok", detail: `Host ${profile.alias} in ${paths.configFile}` }];
       return findings.map((f) => ({ check: "sshConfig", title: "SSH configuration", status: f.severity === "error" ? "fail" : "warn", detail: f.message }));
     } catch (e) {

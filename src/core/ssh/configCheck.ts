@@ -1,3 +1,4 @@
+import * as path from "node:path";
 import { promises as fsp } from "node:fs";
 import { readEffectiveSshConfig, type EffectiveSshConfig, type SshClientOptions } from "./effectiveConfig";
 import { deriveHostAlias } from "./hostAlias";
@@ -121,6 +122,12 @@ export interface CheckSshConfigInput {
   userConfigFile: string;
   /** How to run ssh; pass `configFile` when Remote-SSH uses `-F`. */
   client?: SshClientOptions;
+  /**
+   * The config ssh reads without `-F`: `.ssh/config` under the account's home in the system's user
+   * database, which OpenSSH uses instead of $HOME. When it is not `userConfigFile`, ssh never sees
+   * our Include, whatever the file says.
+   */
+  sshDefaultConfigFile?: string;
 }
 
 /** Checks one VM's host against what ssh would really use; an empty list means all is well. */
@@ -139,6 +146,21 @@ export async function checkSshConfig(input: CheckSshConfigInput, signal?: AbortS
     findings.push(
       finding("include", undefined, undefined, [{ file, line: block.startLine }], `The AZURE JIT CONNECT block in ${file} (line ${block.startLine}) is below a Host or Match line, so it only applies when that section matches. Move it to the top of the file.`, "error"),
     );
+  }
+  const sshReads = input.client?.configFile ?? input.sshDefaultConfigFile;
+  if (block && sshReads !== undefined && path.resolve(sshReads) !== path.resolve(file)) {
+    // One cause, said once: every directive would otherwise be reported as overridden.
+    findings.push(
+      finding(
+        "include",
+        undefined,
+        undefined,
+        [],
+        `ssh reads ${describeUntrusted(sshReads)} (from your account's home folder, which OpenSSH takes from the system, not from $HOME), not ${describeUntrusted(file)} where the Include is. Set remote.SSH.configFile to ${describeUntrusted(file)} (Remote-SSH then passes it to ssh), or run VS Code with HOME set to your account's home folder.`,
+        "error",
+      ),
+    );
+    return findings;
   }
   const candidates = scanCandidates(content?.toString("utf8") ?? "", file, alias, block?.startLine);
   const effective: EffectiveSshConfig = await readEffectiveSshConfig(alias, input.client, signal);

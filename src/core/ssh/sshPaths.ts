@@ -6,6 +6,8 @@ import { launcherFileName } from "./proxyCommand";
 export interface SshPaths {
   /** The user's SSH config, which gets our Include block (`~/.ssh/config` or `remote.SSH.configFile`). */
   userConfigFile: string;
+  /** True when `remote.SSH.configFile` named it: Remote-SSH then passes it to ssh with `-F`. */
+  userConfigIsCustom: boolean;
   /** Our folder (0700), next to the user's config: `<dir of user config>/azure-jit-connect`. */
   dir: string;
   /** Our generated config with one Host block per VM. */
@@ -42,6 +44,7 @@ export function sshPaths(options: SshPathsOptions): SshPaths {
   const dir = p.join(p.dirname(userConfigFile), "azure-jit-connect");
   return {
     userConfigFile,
+    userConfigIsCustom: Boolean(custom),
     dir,
     configFile: p.join(dir, "config"),
     knownHostsFile: p.join(dir, "known_hosts"),

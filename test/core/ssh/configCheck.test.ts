@@ -84,3 +84,17 @@ test("an unreadable config is a conflict carrying ssh's own explanation", async 
 test("a missing ssh program is SshClientMissing", async () => {
   await assert.rejects(readEffectiveSshConfig(deriveHostAlias(VM), { sshPath: "/nonexistent/ssh" }), (e: unknown) => isJitError(e) && e.code === "SshClientMissing");
 });
+
+test("ssh reading another file than the one with our Include ($HOME is not the account's home) is one finding naming both files", async (t) => {
+  const { paths, entry } = await setup(t, undefined);
+  const elsewhere = path.join(tempDir(t), ".ssh", "config");
+  const findings = await checkSshConfig({ entry, options: hostBlockOptionsFor(paths, PROGRAM, "linux"), userConfigFile: paths.userConfigFile, sshDefaultConfigFile: elsewhere });
+  assert.equal(findings.length, 1, findings.map((f) => f.message).join("\n"));
+  assert.equal(findings[0]?.directive, "include");
+  assert.equal(findings[0]?.severity, "error");
+  assert.ok(findings[0]?.message.includes(elsewhere) && findings[0].message.includes(paths.userConfigFile), findings[0]?.message);
+  assert.match(findings[0]!.message, /remote\.SSH\.configFile/);
+  // The same file, reached by another spelling, is not a mismatch.
+  const same = path.join(path.dirname(paths.userConfigFile), ".", "config");
+  assert.deepEqual(await checkSshConfig({ entry, options: hostBlockOptionsFor(paths, PROGRAM, "linux"), userConfigFile: paths.userConfigFile, client: { configFile: same }, sshDefaultConfigFile: elsewhere }), [], "-F names the file: what ssh reads by default does not matter");
+});

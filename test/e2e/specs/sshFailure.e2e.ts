@@ -88,6 +88,26 @@ describe(`a readable ssh failure on ${VM}`, function () {
     assert.match(flat, HOST_KEY_SENTENCE);
     assert.match(flat, /ssh said: WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!\)/);
   });
+
+  it("Check Connectivity reports the same cause when the VM is rebuilt again", async () => {
+    needs("explained");
+    const { view, session, sim } = ctx();
+    const { workbench } = session;
+    await sim.control.rebuildVm(VM);
+    await view.tree.clickContextMenu(VM, menuTitle("azureJit.checkConnectivity"));
+    // The report is a Markdown preview: a webview, read in whichever frame shows it.
+    const deadline = Date.now() + 60_000;
+    let report = "";
+    while (!HOST_KEY_SENTENCE.test(report) && Date.now() < deadline) {
+      for (const frame of workbench.page.frames()) {
+        const text = await frame.locator("body").innerText({ timeout: 1_000 }).catch(() => "");
+        if (/SSH sign-in/.test(text)) report = text.replace(/\s+/g, " ");
+      }
+      if (!HOST_KEY_SENTENCE.test(report)) await workbench.page.waitForTimeout(500);
+    }
+    assert.match(report, HOST_KEY_SENTENCE, `the connectivity report does not name the cause: ${report.slice(0, 800)}`);
+    await workbench.screenshot("ssh-failure-connectivity-report");
+  });
 });
 
 type Workbench = ReturnType<ReturnType<typeof useSimulatorSession>>["session"]["workbench"];
