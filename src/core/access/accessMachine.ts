@@ -103,6 +103,11 @@ export class AccessMachine {
     return this.reactivations.cancel(vmId);
   }
 
+  /** Re-arms the plans kept in the grant store for these VMs (after a restart; see reactivation.ts). */
+  restoreReactivations(vms: readonly VmEntry[]): void {
+    this.reactivations.restore(vms);
+  }
+
   scheduledReactivation(vmId: string): { at: number } | undefined {
     return this.reactivations.scheduled(vmId);
   }

@@ -5,6 +5,7 @@ import { armIdKey } from "../azure/armIds";
 import { errorMessage } from "../errors";
 import { ensurePrivateDir, readFileIfExists, removeStaleTempFiles, writeFileAtomic } from "../fs/privateFiles";
 import { type Logger, nullLogger } from "../logger";
+import type { AccessInputValues } from "./accessInput";
 import type { Grant, TicketInfo } from "./grant";
 import { type AccessState, TRANSITIONS } from "./states";
 
@@ -50,7 +51,27 @@ export interface AccessRecord {
   grant?: Grant;
   /** Countdown notifications already shown, per grant instance (so a restart does not repeat them). */
   notified?: { grantKey: string; marks: number[] };
+  /** "Activate again when it ends" (reactivation.ts): when (Azure's clock) and with which answers. */
+  reactivation?: PlannedReactivation;
   updatedAt: number;
+}
+
+export interface PlannedReactivation {
+  at: number;
+  values: AccessInputValues;
+}
+
+/** A plan read back from the file is used only when it has the shape we write. */
+export function isPlannedReactivation(v: unknown): v is PlannedReactivation {
+  const p = v as Partial<PlannedReactivation> | undefined;
+  const values = p?.values as Partial<AccessInputValues> | undefined;
+  return (
+    typeof p?.at === "number" &&
+    Number.isFinite(p.at) &&
+    typeof values?.durationMs === "number" &&
+    values.durationMs > 0 &&
+    (values.justification === undefined || typeof values.justification === "string")
+  );
 }
 
 const FORMAT_VERSION = 1;
@@ -162,6 +183,14 @@ export class GrantStore {
     if (!r) return Promise.resolve();
     const marks = r.notified?.grantKey === grantKey ? [...new Set([...r.notified.marks, mark])] : [mark];
     return this.put({ ...r, notified: { grantKey, marks } });
+  }
+
+  /** Saves (or with undefined, drops) the VM's planned re-activation, so that a restart keeps it. */
+  setReactivation(vmId: string, plan: PlannedReactivation | undefined): Promise<void> {
+    const r = this.get(vmId);
+    if (!r) return Promise.resolve();
+    const { reactivation: _previous, ...rest } = r;
+    return this.put(plan ? { ...rest, reactivation: plan } : rest);
   }
 
   private persist(): Promise<void> {

@@ -109,6 +109,7 @@ export class MachineKernel {
       request: "request" in patch ? patch.request : current?.request,
       grant: "grant" in patch ? patch.grant : current?.grant,
       notified: current?.notified,
+      reactivation: current?.reactivation,
       updatedAt: this.ctx.clock.now(),
     };
     await this.store.put(record);

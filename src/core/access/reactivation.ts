@@ -1,6 +1,7 @@
 import { isCancellation } from "../cancellation";
 import type { TimerHandle } from "../clock";
 import { JitError, errorMessage } from "../errors";
+import { isPlannedReactivation } from "./grantStore";
 import type { VmEntry } from "../inventory/loadInventory";
 import type { AccessInputProvider, AccessInputValues } from "./accessInput";
 import { formatTime } from "./accessErrors";
@@ -12,8 +13,9 @@ import type { MachineKernel } from "./machineKernel";
  * the first is active (RoleAssignmentExists), so the way to keep working past the role's end is a
  * new activation right after it. This schedules one on Azure's clock, with the answers of the
  * request that made the grant (justification, ticket, duration); the policy is checked again as for
- * any activation (approval, MFA step-up, ticket). In memory only: it does not survive a restart,
- * and a deactivation or `cancel` drops it.
+ * any activation (approval, MFA step-up, ticket). The plan is kept in the grant store, so a window
+ * reload or a restart of VS Code picks it up again (`restore`, after the next inventory); a
+ * deactivation or `cancel` drops it.
  */
 
 /** After the role's end on Azure's clock: PIM refuses a new activation while the old one lasts. */
@@ -86,6 +88,7 @@ export class ReactivationScheduler {
     const at = roleEnd + REACTIVATION_DELAY_MS;
     this.planned.set(key, { vm, at, values });
     this.arm(key);
+    this.save(vm.id, { at, values });
     this.k.ctx.logger.info(`The role on ${vm.name} will be activated again when it ends (${formatTime(at)}).`);
     this.emit({ vmId: vm.id, vmName: vm.name, outcome: "scheduled", at });
     return { at };
@@ -96,8 +99,30 @@ export class ReactivationScheduler {
     const p = this.planned.get(vmId.toLowerCase());
     if (!p) return false;
     this.drop(vmId.toLowerCase());
+    this.save(p.vm.id, undefined);
     this.emit({ vmId: p.vm.id, vmName: p.vm.name, outcome: "cancelled", at: p.at });
     return true;
+  }
+
+  /**
+   * Picks up the plans the grant store holds (made before a restart, or in another window) for VMs
+   * of this inventory; plans already armed here are left alone. A plan whose time has passed runs now.
+   */
+  restore(vms: readonly VmEntry[]): void {
+    for (const rec of this.k.store.all()) {
+      const key = rec.vmId.toLowerCase();
+      if (this.planned.has(key) || !isPlannedReactivation(rec.reactivation)) continue;
+      const vm = vms.find((v) => v.id.toLowerCase() === key);
+      if (!vm) continue;
+      this.planned.set(key, { vm, at: rec.reactivation.at, values: rec.reactivation.values });
+      this.arm(key);
+      this.k.ctx.logger.info(`The role on ${vm.name} will be activated again when it ends (${formatTime(rec.reactivation.at)}), as planned before.`);
+      this.emit({ vmId: vm.id, vmName: vm.name, outcome: "scheduled", at: rec.reactivation.at });
+    }
+  }
+
+  private save(vmId: string, plan: { at: number; values: AccessInputValues } | undefined): void {
+    this.k.store.setReactivation(vmId, plan).catch((e: unknown) => this.k.ctx.logger.warn(`Could not save the planned re-activation: ${errorMessage(e)}`));
   }
 
   dispose(): void {
@@ -125,6 +150,7 @@ export class ReactivationScheduler {
     // Timers run on local time; the decision is Azure's.
     if (this.k.ctx.clock.now() < p.at) return this.arm(key);
     this.drop(key);
+    this.save(p.vm.id, undefined);
     const base = { vmId: p.vm.id, vmName: p.vm.name, at: p.at };
     this.emit({ ...base, outcome: "started" });
     const answers: AccessInputProvider = async () => p.values;

@@ -79,7 +79,7 @@ export async function reconcileGrants(
     const fromAzure = grantFromAzure(vm, now);
     const held = heldGrant(rec);
     if (fromAzure && !held) {
-      await store.put({ vmId: vm.id, vmName: vm.name, state: { kind: "granted", grant: fromAzure }, grant: fromAzure, notified: rec?.notified, updatedAt: now });
+      await store.put({ vmId: vm.id, vmName: vm.name, state: { kind: "granted", grant: fromAzure }, grant: fromAzure, notified: rec?.notified, reactivation: rec?.reactivation, updatedAt: now });
       result.adopted.push(fromAzure);
     } else if (fromAzure && held && rec && (fromAzure.expiresAt !== held.expiresAt || fromAzure.jit.endsAt !== held.jit.endsAt || fromAzure.roleAssignment.endsAt !== held.roleAssignment.endsAt)) {
       // Same access, another end: keep what we know (alias, justification, our request's name).

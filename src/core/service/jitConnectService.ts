@@ -205,6 +205,7 @@ export class JitConnectService {
     const rememberedCredential = (vmId: string): ReturnType<ConnectionSetup["rememberedFor"]> => this.connections.rememberedFor(vmId);
     const inventory = await loadOrRefuse(() => loadInventory(ctx, { useResourceGraph: this.options.useResourceGraph ?? true, grantFor, rememberedCredential, policyCache: this.policyCache }, signal));
     await recogniseAccess({ grants: this.grants, connections: this.connections, logger: this.logger, refreshCountdown: () => this.ticker.refresh() }, inventory, ctx.clock.now(), readStartedAt);
+    this.requireSession().machine.restoreReactivations(inventory.vms);
     const filtered = this.inventories.update(inventory);
     this.inventoryChanged.fire(filtered);
     return filtered;

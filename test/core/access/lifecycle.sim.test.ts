@@ -85,6 +85,35 @@ describe("grant lifecycle: extend, deactivate, expiry, cancel (simulator)", () =
     assert.equal(h.machine.scheduledReactivation(vm.id), undefined);
   });
 
+  it("a planned re-activation survives a restart (kept in the grant store), and cancelling it there removes it", async () => {
+    duration = H;
+    const vm = await h.vm("vm-forbidden");
+    await h.machine.requestAccess(vm);
+    const planned = h.machine.reactivateWhenRoleEnds(vm);
+    await h.store.flush();
+    assert.equal(h.store.get(vm.id)?.reactivation?.at, planned.at, "the plan is not in the store");
+    assert.equal(h.store.get(vm.id)?.reactivation?.values.justification, "Lifecycle test");
+    // A new window (or VS Code restarted): nothing is armed until the inventory names the VM.
+    const { store, machine } = await h.restart();
+    assert.equal(machine.scheduledReactivation(vm.id), undefined);
+    const events: ReactivationEvent[] = [];
+    machine.onDidReactivate((e) => events.push(e));
+    machine.restoreReactivations([await h.vm("vm-forbidden")]);
+    assert.deepEqual(machine.scheduledReactivation(vm.id), planned);
+    assert.deepEqual(events.map((e) => e.outcome), ["scheduled"]);
+    machine.restoreReactivations([await h.vm("vm-forbidden")]);
+    assert.equal(events.length, 1, "restoring twice arms it once");
+    assert.equal(machine.cancelReactivation(vm.id), true);
+    await store.flush();
+    assert.equal(store.get(vm.id)?.reactivation, undefined);
+    const { machine: third } = await h.restart();
+    third.restoreReactivations([await h.vm("vm-forbidden")]);
+    assert.equal(third.scheduledReactivation(vm.id), undefined, "a cancelled plan came back after a restart");
+    machine.dispose();
+    third.dispose();
+    h.machine.cancelReactivation(vm.id);
+  });
+
   it("a planned re-activation can be cancelled, and a deactivation drops it", async () => {
     duration = H;
     const vm = await h.vm("vm-nosecret");
