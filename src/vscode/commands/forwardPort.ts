@@ -56,10 +56,8 @@ async function offer(ctx: CommandContext, forward: ActiveForward, reused: boolea
   const row = tree.findForward(forward.id);
   // The new row in view (its VM expanded); a tree being redrawn may not have it yet, which is fine.
   if (row && treeView.visible) await treeView.reveal(row, { select: false, focus: false }).then(undefined, () => undefined);
-  const name = forwardName(forward, l10n);
-  const message = reused
-    ? l10n.t("{0} (port {1}) of {2} is already forwarded to {3}.", name, forward.remotePort, forward.vmName, forward.url)
-    : l10n.t("{0} (port {1}) of {2} is forwarded to {3}.", name, forward.remotePort, forward.vmName, forward.url);
+  const what = forward.server ? l10n.t("{0} (port {1})", forward.server, forward.remotePort) : forwardName(forward, l10n);
+  const message = reused ? l10n.t("{0} of {1} is already forwarded to {2}.", what, forward.vmName, forward.url) : l10n.t("{0} of {1} is forwarded to {2}.", what, forward.vmName, forward.url);
   const open = l10n.t("Open in Browser");
   const stop = l10n.t("Stop");
   const choice = await notify.info(message, open, stop);
