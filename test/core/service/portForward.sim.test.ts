@@ -129,17 +129,43 @@ describe("port forwards through the simulator's Bastion, listed per VM", { timeo
   });
 
   it("ssh ending by itself (the VM is stopped under it) removes the forward too, with a change and a log line", async () => {
-    const id = vmId("vm-dev-01");
-    // vm-dev-01 needs PIM and JIT first: the service's connect requests them (the form answers itself).
+    const id = vmId("gpu-ds-01");
+    // gpu-ds-01 needs PIM and JIT first: the service's connect requests them (the form answers itself).
     const { forward } = await service.forwardPort(id, serverPort, undefined);
     assert.equal((await get(forward.url)).body, `${token} /`);
     const since = changes.length;
-    await t.control.setPower("vm-dev-01", "deallocated");
+    await t.control.setPower("gpu-ds-01", "deallocated");
     const { code } = await within(forward.exited, 60_000, "ssh exits once the VM is deallocated");
     assert.notEqual(code, 0, "ssh ended with an error, not by our hand");
     await changeWhere((c) => c.vmId === id && c.forwards.length === 0, since);
     assert.deepEqual(service.forwards.list(id), []);
-    assert.ok(logger.lines.some((l) => /Port forward 127\.0\.0\.1:\d+ → "vm-dev-01":\d+ ended \(ssh exit/.test(l)), logger.lines.join("\n"));
+    assert.ok(logger.lines.some((l) => /Port forward 127\.0\.0\.1:\d+ → "gpu-ds-01":\d+ ended \(ssh exit/.test(l)), logger.lines.join("\n"));
+  });
+
+  it("Deactivate stops the VM's forwards (its access ends here)", async () => {
+    const id = vmId("vm-dev-01");
+    const { forward } = await service.forwardPort(id, serverPort, undefined);
+    assert.equal((await get(forward.url)).status, 200);
+    // PIM refuses a deactivation in the first five minutes of an activation.
+    await t.control.advanceClock(6 * 60);
+    const since = changes.length;
+    await service.deactivate(id);
+    await within(forward.exited, 30_000, "the forward stops on Deactivate");
+    await changeWhere((c) => c.vmId === id && c.forwards.length === 0, since);
+    assert.deepEqual(service.forwards.list(id), []);
+  });
+
+  it("access ended in Azure (deactivated in the portal) stops the VM's forwards at the next refresh", async () => {
+    const id = vmId("vm-dev-01");
+    const { forward, reused } = await service.forwardPort(id, serverPort, undefined);
+    assert.equal(reused, false, "a new forward after the last one stopped");
+    assert.equal((await get(forward.url)).status, 200);
+    await t.control.advanceClock(6 * 60);
+    await t.control.portalDeactivate(ALICE, "vm-dev-01");
+    await service.refreshInventory();
+    assert.equal(service.activeGrant(id), undefined);
+    await within(forward.exited, 30_000, "the forward stops when access ended in Azure");
+    assert.deepEqual(service.forwards.list(id), []);
   });
 
   it("when vm-ready's access expires, its forwards stop and leave the list", async () => {
