@@ -8,6 +8,7 @@ import { resolveCloud } from "../core/cloud";
 import type { CountdownView } from "../core/countdown/countdown";
 import type { Inventory } from "../core/inventory/loadInventory";
 import type { Logger } from "../core/logger";
+import type { ForwardsChange } from "../core/service/activeForwards";
 import { JitConnectService, type ServiceSettings } from "../core/service/jitConnectService";
 import type { TunnelProgram } from "../core/ssh/hostsFile";
 import type { SwitchableCredential } from "./auth/switchableCredential";
@@ -56,12 +57,15 @@ export class ServiceHost implements vscode.Disposable {
   private readonly warningEmitter = new vscode.EventEmitter<{ grant: Grant; minutesLeft: number }>();
   private readonly expiredEmitter = new vscode.EventEmitter<Grant[]>();
   private readonly replacedEmitter = new vscode.EventEmitter<JitConnectService | undefined>();
+  private readonly forwardsEmitter = new vscode.EventEmitter<ForwardsChange>();
 
   readonly onDidChangeInventory = this.inventoryEmitter.event;
   readonly onDidChangeAccess = this.accessEmitter.event;
   readonly onDidChangeCountdown = this.countdownEmitter.event;
   readonly onExpiryWarning = this.warningEmitter.event;
   readonly onDidExpire = this.expiredEmitter.event;
+  /** A VM's port forwards changed (one started, exited or was stopped). */
+  readonly onDidChangeForwards = this.forwardsEmitter.event;
   /** A new service replaced the previous one (or none is there any more): views start over. */
   readonly onDidReplace = this.replacedEmitter.event;
 
@@ -137,6 +141,7 @@ export class ServiceHost implements vscode.Disposable {
       service.onDidChangeCountdown((v) => this.countdownEmitter.fire(v)),
       service.onExpiryWarning((w) => this.warningEmitter.fire(w)),
       service.onDidExpire((g) => this.expiredEmitter.fire(g)),
+      service.forwards.onDidChange((c) => this.forwardsEmitter.fire(c)),
     ];
     this.instance = service;
     logger.info(`Ready for ${cloud.name}: storage ${context.globalStorageUri.fsPath}, SSH config ${service.paths.configFile}`);
@@ -151,6 +156,6 @@ export class ServiceHost implements vscode.Disposable {
 
   dispose(): void {
     void this.reset();
-    for (const e of [this.inventoryEmitter, this.accessEmitter, this.countdownEmitter, this.warningEmitter, this.expiredEmitter, this.replacedEmitter]) e.dispose();
+    for (const e of [this.inventoryEmitter, this.accessEmitter, this.countdownEmitter, this.warningEmitter, this.expiredEmitter, this.replacedEmitter, this.forwardsEmitter]) e.dispose();
   }
 }

@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import { COMMAND_IDS } from "../../src/vscode/commands/commandIds";
 import { TREE_SELECTION_ARGUMENT } from "../../src/vscode/tree/vmTreeModel";
+import { FORWARD_CONTEXT_VALUE } from "../../src/vscode/tree/forwardPresentation";
 import { SETTING_DEFAULTS, SETTING_ENUMS } from "../../src/vscode/config";
 import { CONTEXT_KEY_DEFAULTS } from "../../src/vscode/contextKeyValues";
 import { scanL10nMessages } from "../../scripts/l10n/scanL10n";
@@ -69,15 +70,39 @@ describe("manifest: commands", () => {
     }
   });
 
-  it("Enter on a VM in the tree runs Connect on the selected VM; on a group it still expands", () => {
+  it("Enter in the tree runs the selected row's default action (Connect on a VM, with port forwards under it or not); no test on the row's children", () => {
     const enter = c.keybindings.filter((k) => k.key === "enter");
     assert.equal(enter.length, 1);
-    assert.equal(enter[0]!.command, "azureJit.connect");
+    assert.equal(enter[0]!.command, "azureJit.openSelectedRow");
     assert.deepEqual(enter[0]!.args, TREE_SELECTION_ARGUMENT);
     const when = enter[0]!.when ?? "";
-    // `treeElementHasChild` is the workbench's own key for the focused row, so the binding needs no
-    // round trip to the extension host (a key set from the selection event lost the race to a fast Enter).
-    for (const term of ["focusedView == azureJit.vms", "listFocus", "!inputFocus", "!treeElementHasChild"]) assert.ok(when.split(" && ").includes(term), `the Enter keybinding lacks "${term}": ${when}`);
+    // Only workbench keys for the focused row, so the binding needs no round trip to the extension
+    // host (a key set from the selection event lost the race to a fast Enter).
+    for (const term of ["focusedView == azureJit.vms", "listFocus", "!inputFocus"]) assert.ok(when.split(" && ").includes(term), `the Enter keybinding lacks "${term}": ${when}`);
+    // A VM with port forwards has children: with `!treeElementHasChild` Enter on it would expand
+    // instead of connecting; the command tells rows apart (vmTreeModel.enterActionFor).
+    assert.doesNotMatch(when, /treeElementHasChild/);
+  });
+
+  it("a port-forward row has Open in Browser and Stop inline and in its context menu; they need the row, so the palette hides them", () => {
+    const item = c.menus["view/item/context"] ?? [];
+    const palette = new Map((c.menus.commandPalette ?? []).map((p) => [p.command, p.when]));
+    for (const command of ["azureJit.openForwardInBrowser", "azureJit.stopForward"]) {
+      const entries = item.filter((m) => m.command === command) as { command: string; when?: string; group?: string }[];
+      assert.deepEqual(entries.map((m) => (m.group ?? "").replace(/@\d+$/, "")).sort(), ["1_forward", "inline"], command);
+      for (const m of entries) {
+        const test = /viewItem =~ \/(.+?)\/(?: |$)/.exec(m.when ?? "")?.[1];
+        assert.ok(test, `${command}: no viewItem test in "${m.when}"`);
+        assert.match(FORWARD_CONTEXT_VALUE, new RegExp(test), command);
+      }
+      assert.equal(palette.get(command), "false", command);
+    }
+    assert.equal(palette.get("azureJit.openSelectedRow"), "false");
+    // And no other item action shows on a forward row: each has a viewItem test the row fails.
+    for (const m of item.filter((x) => x.command !== "azureJit.openForwardInBrowser" && x.command !== "azureJit.stopForward")) {
+      const tests = [...(m.when ?? "").matchAll(/viewItem =~ \/(.+?)\/(?: |$)/g)].map((x) => new RegExp(x[1]!));
+      assert.ok(tests.some((t) => !t.test(FORWARD_CONTEXT_VALUE)), `${m.command} would show on a port-forward row: ${m.when}`);
+    }
   });
 
   it("view/title and item menus are scoped to our view", () => {

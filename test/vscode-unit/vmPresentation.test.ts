@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import type { AccessState } from "../../src/core/access/states";
 import type { VmEntry } from "../../src/core/inventory/loadInventory";
+import { FORWARD_CONTEXT_VALUE } from "../../src/vscode/tree/forwardPresentation";
 import { contextValueOf, presentVm, type VmFacts } from "../../src/vscode/tree/vmPresentation";
 import { ctx, grantFor, MIN, NOW, readyVm, vm } from "./support/fixtures";
 
@@ -145,6 +146,8 @@ describe("the manifest's VM menus", () => {
     ["stopped", show(vm("s", { status: "notRunning", power: "deallocated" })).contextValue],
     ["blocked", show(vm("b", { status: "noJitPolicy", jit: { state: "noPolicy" } })).contextValue],
     ["windows", show(vm("w", { status: "unsupportedOs", os: "Windows" })).contextValue],
+    // Not a VM: the row of a port forward under one (forwardPresentation.ts).
+    ["a port forward", FORWARD_CONTEXT_VALUE],
   ]);
   const regexes = (when: string): RegExp[] => [...when.matchAll(/viewItem =~ \/(.+?)\/(?=\s|$)/g)].map((m) => new RegExp(m[1]!));
   const matches = (when: string, value: string): boolean => regexes(when).every((r) => r.test(value));
@@ -158,9 +161,9 @@ describe("the manifest's VM menus", () => {
     }
   });
 
-  it("every VM menu entry shows for some VM, and the inline actions for the right ones", () => {
+  it("every item menu entry shows for some row, and the inline actions for the right ones", () => {
     for (const item of itemMenus) {
-      assert.ok([...samples.values()].some((v) => matches(item.when ?? "", v)), `${item.command} (${item.when}) matches no VM`);
+      assert.ok([...samples.values()].some((v) => matches(item.when ?? "", v)), `${item.command} (${item.when}) matches no row`);
     }
     const inline = (label: string): string[] => itemMenus.filter((i) => (i as { group?: string }).group?.startsWith("inline") && matches(i.when ?? "", samples.get(label)!)).map((i) => i.command);
     assert.deepEqual(inline("ready"), ["azureJit.connect"]);
@@ -169,6 +172,7 @@ describe("the manifest's VM menus", () => {
     assert.deepEqual(inline("stopped").sort(), ["azureJit.requestAccess", "azureJit.startVm"]);
     assert.deepEqual(inline("blocked"), []);
     assert.deepEqual(inline("windows"), []);
+    assert.deepEqual(inline("a port forward"), ["azureJit.openForwardInBrowser", "azureJit.stopForward"]);
   });
 
   it("Deactivate shows where the role or our grant is active, Extend only where access is active", () => {

@@ -34,7 +34,8 @@ import { InventoryView } from "./inventoryView";
 import { recogniseAccess } from "./accessRecognition";
 import { loadOrRefuse } from "./signInRefusal";
 import { sshLoginProbe } from "./sshProbe";
-import { PortForwards, startPortForward, type PortForward } from "./portForward";
+import { startPortForward } from "./portForward";
+import { type ActiveForward, PortForwards } from "./activeForwards";
 import { closeSession, openSession, resumeInBackground, type SignedInSession } from "./serviceSession";
 import { BrokerHost } from "./serviceBroker";
 import { connectivityReport, startVm } from "./vmOperations";
@@ -57,7 +58,8 @@ export class JitConnectService {
   private options: JitConnectServiceOptions;
   private readonly inventories: InventoryView;
   private readonly policyCache = new PimPolicyCache();
-  private readonly forwards = new PortForwards();
+  /** The port forwards this window runs, per VM (listed in the tree); they end with their VM's access. */
+  readonly forwards = new PortForwards({ now: () => this.localClock.now(), log: (line) => this.logger.info(line) });
   private readonly disposers: (() => void)[] = [];
   private readonly logger: Logger;
   private readonly localClock: Clock;
@@ -128,13 +130,9 @@ export class JitConnectService {
 
   // ---- Sign-in ----
 
-  get signedIn(): boolean {
-    return this.session !== undefined;
-  }
+  get signedIn(): boolean { return this.session !== undefined; }
 
-  get caller(): CallerIdentity | undefined {
-    return this.session?.identity;
-  }
+  get caller(): CallerIdentity | undefined { return this.session?.identity; }
 
   get cloud(): CloudEnvironment { return this.options.cloud; }
 
@@ -160,7 +158,7 @@ export class JitConnectService {
   /** Forgets the session: credentials are removed from disk and memory; grants stay in Azure. */
   async signOut(): Promise<void> {
     this.ticker.stop();
-    this.forwards.closeAll();
+    this.forwards.stopAll();
     await this.connections.removeAllCredentials();
     this.keys.followAzureClock(undefined);
     closeSession(this.session);
@@ -193,9 +191,7 @@ export class JitConnectService {
 
   // ---- Inventory ----
 
-  get inventory(): Inventory | undefined {
-    return this.inventories.current;
-  }
+  get inventory(): Inventory | undefined { return this.inventories.current; }
 
   /** Reloads the eligible VMs and their readiness. */
   async refreshInventory(signal?: AbortSignal): Promise<Inventory> {
@@ -204,7 +200,8 @@ export class JitConnectService {
     const grantFor = (vmId: string): ReturnType<typeof readinessGrantFor> => readinessGrantFor(this.grants, vmId, ctx.clock.now());
     const rememberedCredential = (vmId: string): ReturnType<ConnectionSetup["rememberedFor"]> => this.connections.rememberedFor(vmId);
     const inventory = await loadOrRefuse(() => loadInventory(ctx, { useResourceGraph: this.options.useResourceGraph ?? true, grantFor, rememberedCredential, policyCache: this.policyCache }, signal));
-    await recogniseAccess({ grants: this.grants, connections: this.connections, logger: this.logger, refreshCountdown: () => this.ticker.refresh() }, inventory, ctx.clock.now(), readStartedAt);
+    const connections = { dropCredential: (id: string) => this.accessEnded(id), extendCredential: (id: string, endsAt: number) => this.connections.extendCredential(id, endsAt) };
+    await recogniseAccess({ grants: this.grants, connections, logger: this.logger, refreshCountdown: () => this.ticker.refresh() }, inventory, ctx.clock.now(), readStartedAt);
     this.requireSession().machine.restoreReactivations(inventory.vms);
     const filtered = this.inventories.update(inventory);
     this.inventoryChanged.fire(filtered);
@@ -216,9 +213,7 @@ export class JitConnectService {
     return this.connections.loadRememberedChoices(vmIds);
   }
 
-  vm(vmIdOrAlias: string): VmEntry | undefined {
-    return this.inventories.find(vmIdOrAlias);
-  }
+  vm(vmIdOrAlias: string): VmEntry | undefined { return this.inventories.find(vmIdOrAlias); }
 
   private requireVm(vmId: string): VmEntry {
     const vm = this.vm(vmId);
@@ -260,7 +255,7 @@ export class JitConnectService {
   async deactivate(vmId: string, signal?: AbortSignal): Promise<DeactivationResult> {
     const target = this.vm(vmId) ?? vmId;
     const result = await this.requireSession().machine.deactivate(target, signal);
-    await this.connections.dropCredential(typeof target === "string" ? target : target.id);
+    await this.accessEnded(typeof target === "string" ? target : target.id);
     this.ticker.refresh();
     return result;
   }
@@ -269,14 +264,10 @@ export class JitConnectService {
   cancel(vmId: string): Promise<boolean> { return this.requireSession().machine.cancel(vmId); }
 
   /** "Activate again when it ends" (core/access/reactivation.ts): plan, cancel, read, listen. */
-  get reactivation(): ReactivationControls {
-    return this.requireSession().machine;
-  }
+  get reactivation(): ReactivationControls { return this.requireSession().machine; }
 
   /** The access state of one VM, as the store knows it. */
-  accessState(vmId: string): AccessEvent["state"] {
-    return this.grants.get(vmId)?.state ?? { kind: "idle" };
-  }
+  accessState(vmId: string): AccessEvent["state"] { return this.grants.get(vmId)?.state ?? { kind: "idle" }; }
 
   // ---- Connection ----
 
@@ -300,18 +291,20 @@ export class JitConnectService {
   /** After an ssh to the VM failed: one real sign-in attempt, its failure as cause + next action (sshProbe.ts). */
   diagnoseSsh(profile: ConnectionProfile, vmName: string, signal?: AbortSignal): Promise<PreflightItem> { return sshLoginProbe(this.sshFor(profile), vmName, signal); }
 
-  /** Forwards a local port to a port on the VM through SSH over the Bastion tunnel. */
-  async forwardPort(vmId: string, remotePort: number, localPort: number | undefined, signal?: AbortSignal, step?: ConnectStep): Promise<PortForward> {
-    const info = await this.connect(vmId, signal, step);
-    return this.forwards.add(await startPortForward({ ssh: info.ssh, alias: info.alias, remotePort, localPort, logger: this.logger }, signal));
+  /**
+   * Forwards a local port to a port on the VM through SSH over the Bastion tunnel (connecting
+   * first). A remote port of the VM already forwarded is not forwarded twice: that forward comes back, `reused`.
+   */
+  forwardPort(vmId: string, remotePort: number, localPort: number | undefined, signal?: AbortSignal, step?: ConnectStep): Promise<{ forward: ActiveForward; reused: boolean }> {
+    const vm = this.requireVm(vmId);
+    return this.forwards.open({ vmId: vm.id, vmName: vm.name, remotePort }, async (s) => {
+      const info = await this.connect(vm.id, s, step);
+      return startPortForward({ ssh: info.ssh, alias: info.alias, remotePort, localPort, logger: this.logger }, s);
+    }, signal);
   }
-
-  activeForwards(): PortForward[] { return this.forwards.all(); }
 
   /** Removes our SSH config, the Include block, the keys and the profiles. */
-  async removeSshConfiguration(options: { forgetHostKeys?: boolean } = {}): Promise<void> {
-    await this.connections.removeAll(options);
-  }
+  removeSshConfiguration(options: { forgetHostKeys?: boolean } = {}): Promise<void> { return this.connections.removeAll(options); }
 
   async forgetHostKey(vmId: string): Promise<number> { return forgetPinnedHostKeys(this.paths.knownHostsFile, deriveHostKeyAlias(vmId)); }
 
@@ -362,9 +355,7 @@ export class JitConnectService {
   // ---- Countdown and events ----
 
   /** Azure's time when signed in (expiries are decided on it), else ours. */
-  private now(): number {
-    return this.session?.ctx.clock.now() ?? this.localClock.now();
-  }
+  private now(): number { return this.session?.ctx.clock.now() ?? this.localClock.now(); }
 
   countdown(): CountdownView<Grant> | undefined {
     return countdownView(this.activeGrants(), this.now());
@@ -372,12 +363,18 @@ export class JitConnectService {
 
   private async expireGrants(): Promise<void> {
     const expired = (await this.session?.machine.checkExpiry()) ?? [];
-    for (const g of expired) await this.connections.dropCredential(g.vmId);
+    for (const g of expired) await this.accessEnded(g.vmId);
     if (expired.length > 0) {
       this.logger.info(`Access expired: ${expired.map((g) => g.vmName).join(", ")}`);
       this.grantsExpired.fire(expired);
       this.ticker.refresh();
     }
+  }
+
+  /** A VM's access ended (expired, deactivated here, or ended in Azure): its port forwards stop and its credential goes. */
+  private async accessEnded(vmId: string): Promise<void> {
+    if (this.forwards.stopVm(vmId) > 0) this.logger.info(`Stopping the port forwards of ${vmId}: its access ended.`);
+    await this.connections.dropCredential(vmId);
   }
 
   private onAccessEvent(e: AccessEvent): void {
@@ -389,7 +386,8 @@ export class JitConnectService {
     this.ticker.stop();
     this.entra.dispose();
     for (const d of this.disposers) d();
-    this.forwards.closeAll();
+    this.forwards.stopAll();
+    this.forwards.dispose();
     await this.broker.close();
     // Passwords leave with the extension host; keys stay only while their grant runs (another
     // window may use them), see releaseCredentialsAtShutdown.

@@ -92,22 +92,3 @@ function accepts(port: number): Promise<boolean> {
     socket.once("error", () => resolve(false));
   });
 }
-
-/** The port forwards this service started; each leaves the set when its ssh exits. */
-export class PortForwards {
-  private readonly running = new Set<PortForward>();
-
-  add(forward: PortForward): PortForward {
-    this.running.add(forward);
-    void forward.exited.then(() => this.running.delete(forward));
-    return forward;
-  }
-
-  all(): PortForward[] {
-    return [...this.running];
-  }
-
-  closeAll(): void {
-    for (const f of this.running) f.close();
-  }
-}

@@ -13,6 +13,7 @@ import { extendAccess } from "./extendAccess";
 import { filterSubscriptions } from "./filterSubscriptions";
 import { forgetHostKey } from "./forgetHostKey";
 import { forwardPort } from "./forwardPort";
+import { openForwardInBrowser, openSelectedRow, stopForward } from "./forwardRow";
 import { groupBy } from "./groupBy";
 import { openInPortal } from "./openInPortal";
 import { openSshTerminal } from "./openSshTerminal";
@@ -58,6 +59,9 @@ export const COMMAND_HANDLERS: Record<CommandId, CommandHandler> = {
   "azureJit.showGrants": showGrants,
   "azureJit.setServicePrincipalSecret": setServicePrincipalSecret,
   "azureJit.stopPortForward": stopPortForward,
+  "azureJit.openForwardInBrowser": openForwardInBrowser,
+  "azureJit.stopForward": stopForward,
+  "azureJit.openSelectedRow": openSelectedRow,
   "azureJit.demo.approvePending": demoApprovePending,
   "azureJit.demo.denyPending": demoDenyPending,
   "azureJit.demo.advanceClock": demoAdvanceClock,

@@ -1,22 +1,18 @@
 import * as vscode from "vscode";
+import { type ActiveForward, WELL_KNOWN_REMOTE_PORTS } from "../../core/service/activeForwards";
 import { notify } from "../notify";
 import { parsePort } from "../inputRules";
 import { inputText, pickOne } from "../quickInput";
+import { forwardName } from "../tree/forwardPresentation";
 import { announcePendingApproval, withAccessProgress } from "./accessProgress";
-import type { CommandHandler } from "./commandContext";
+import type { CommandContext, CommandHandler } from "./commandContext";
 import { allOf, hasToken, signedInService, targetVm } from "./vmTarget";
-
-/** The servers data scientists forward most (their default ports), then any other port. */
-export const WELL_KNOWN_REMOTE_PORTS: readonly { label: string; port: number }[] = [
-  { label: "Jupyter", port: 8888 },
-  { label: "TensorBoard", port: 6006 },
-];
 
 async function askRemotePort(vmName: string): Promise<number | undefined> {
   const l10n = vscode.l10n;
   const title = l10n.t("Forward a port of {0}", vmName);
   const items = [
-    ...WELL_KNOWN_REMOTE_PORTS.map((w) => ({ label: w.label, description: l10n.t("port {0}", w.port), port: w.port as number | undefined })),
+    ...WELL_KNOWN_REMOTE_PORTS.map((w) => ({ label: w.name, description: l10n.t("port {0}", w.port), port: w.port as number | undefined })),
     { label: l10n.t("Another port…"), description: "", port: undefined },
   ];
   const picked = await pickOne({ title, placeholder: l10n.t("Which server on the VM? (a free local port is chosen for you)"), items });
@@ -30,7 +26,11 @@ async function askRemotePort(vmName: string): Promise<number | undefined> {
   );
 }
 
-/** Forwards a free local port to a port on the VM (Jupyter, TensorBoard) over SSH through the tunnel. */
+/**
+ * Forwards a free local port to a port on the VM (Jupyter, TensorBoard) over SSH through the tunnel.
+ * The forward then shows under the VM in the tree (Open in Browser, Stop); a port already forwarded
+ * is offered again instead of being forwarded twice.
+ */
 export const forwardPort: CommandHandler = async (ctx, arg, portArg) => {
   const l10n = vscode.l10n;
   const vm = await targetVm(ctx, arg, {
@@ -42,18 +42,25 @@ export const forwardPort: CommandHandler = async (ctx, arg, portArg) => {
   const remotePort = typeof portArg === "number" ? portArg : await askRemotePort(vm.name);
   if (remotePort === undefined) return;
   const service = await signedInService(ctx);
+  const running = service.forwards.find(vm.id, remotePort);
+  if (running) return offer(ctx, running, true);
   const outcome = await withAccessProgress(ctx, vm, l10n.t("Forwarding port {0} of {1}", remotePort, vm.name), (signal, step) => service.forwardPort(vm.id, remotePort, undefined, signal, step));
   if (outcome.kind === "pendingApproval") return announcePendingApproval(vm.id, vm.name);
-  const forward = outcome.value;
-  const keys = ctx.services.keys;
-  await keys.set("azureJit.hasForwards", true);
-  void forward.exited.then(async ({ code, stderr }) => {
-    await keys.set("azureJit.hasForwards", service.activeForwards().length > 0);
-    ctx.services.log.info(`Port forward 127.0.0.1:${forward.localPort} → ${vm.name}:${remotePort} ended (ssh exit ${code ?? "signal"})${stderr.trim() ? `: ${stderr.trim().split("\n").slice(-1)[0]}` : ""}`);
-  });
+  await offer(ctx, outcome.value.forward, outcome.value.reused);
+};
+
+/** Shows the forward's row in the tree and offers Open in Browser and Stop. */
+async function offer(ctx: CommandContext, forward: ActiveForward, reused: boolean): Promise<void> {
+  const l10n = vscode.l10n;
+  const { tree, treeView } = ctx.services;
+  const row = tree.findForward(forward.id);
+  // The new row in view (its VM expanded); a tree being redrawn may not have it yet, which is fine.
+  if (row && treeView.visible) await treeView.reveal(row, { select: false, focus: false }).then(undefined, () => undefined);
+  const what = forward.server ? l10n.t("{0} (port {1})", forward.server, forward.remotePort) : forwardName(forward, l10n);
+  const message = reused ? l10n.t("{0} of {1} is already forwarded to {2}.", what, forward.vmName, forward.url) : l10n.t("{0} of {1} is forwarded to {2}.", what, forward.vmName, forward.url);
   const open = l10n.t("Open in Browser");
   const stop = l10n.t("Stop");
-  const choice = await notify.info(l10n.t("Port {0} of {1} is forwarded to {2}", remotePort, vm.name, forward.url), open, stop);
+  const choice = await notify.info(message, open, stop);
   if (choice === open) await vscode.env.openExternal(vscode.Uri.parse(forward.url));
-  else if (choice === stop) forward.close();
-};
+  else if (choice === stop) forward.stop();
+}

@@ -48,9 +48,15 @@ export class InventoryRefresher implements vscode.Disposable {
         this.schedulePoll();
       }),
       deps.host.onDidExpire(() => this.soon()),
+      // A forward started, exited or was stopped: its row under the VM follows, no Azure call.
+      deps.host.onDidChangeForwards(() => {
+        deps.tree.rebuild();
+        void deps.keys.set("azureJit.hasForwards", (deps.host.current?.forwards.list().length ?? 0) > 0);
+      }),
       deps.host.onDidReplace(() => {
         deps.view.message = undefined;
         deps.tree.rebuild();
+        void deps.keys.set("azureJit.hasForwards", false);
       }),
     );
   }

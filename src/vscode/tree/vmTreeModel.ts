@@ -1,11 +1,12 @@
 import type { GroupBy } from "../config";
 import type { Localizer } from "../localizer";
+import type { ForwardNode } from "./forwardPresentation";
 import { type IconSpec, STATUS_BUCKETS, type StatusBucket, type VmPresentation } from "./vmPresentation";
 
 /**
- * The plain models behind the VM tree: groups (tenant, subscription, resource group, status) and
- * VMs. Pure; the TreeDataProvider maps them to TreeItems. A VM node is also what tree commands
- * receive as their argument, so it carries the VM's id and name.
+ * The plain models behind the VM tree: groups (tenant, subscription, resource group, status), VMs,
+ * and under a VM its running port forwards. Pure; the TreeDataProvider maps them to TreeItems. A
+ * VM node is also what tree commands receive as their argument, so it carries the VM's id and name.
  */
 
 export interface VmNode {
@@ -20,6 +21,8 @@ export interface VmNode {
   subscriptionName?: string;
   resourceGroup: string;
   presentation: VmPresentation;
+  /** Its running port forwards (the VM's children in the tree), in the order they started. */
+  forwards: readonly ForwardNode[];
 }
 
 export interface GroupNode {
@@ -31,7 +34,7 @@ export interface GroupNode {
   children: TreeNode[];
 }
 
-export type TreeNode = VmNode | GroupNode;
+export type TreeNode = VmNode | GroupNode | ForwardNode;
 
 export function isVmNode(value: unknown): value is VmNode {
   return typeof value === "object" && value !== null && (value as { kind?: unknown }).kind === "vm" && typeof (value as { vmId?: unknown }).vmId === "string";
@@ -56,6 +59,11 @@ function groupWith(vms: readonly VmNode[], keyOf: (vm: VmNode) => string, make: 
 }
 
 const sortedVms = (vms: VmNode[]): TreeNode[] => [...vms].sort(byName);
+
+/** A node's children: a group's members, a VM's port forwards; a forward has none. */
+export function childrenOf(node: TreeNode): readonly TreeNode[] {
+  return node.kind === "group" ? node.children : node.kind === "vm" ? node.forwards : [];
+}
 
 function bySubscription(vms: readonly VmNode[], l10n: Localizer, parent: string): GroupNode[] {
   return groupWith(
@@ -130,7 +138,7 @@ export function allVmNodes(roots: readonly TreeNode[]): VmNode[] {
   const walk = (nodes: readonly TreeNode[]): void => {
     for (const n of nodes) {
       if (n.kind === "vm") out.push(n);
-      else walk(n.children);
+      else if (n.kind === "group") walk(n.children);
     }
   };
   walk(roots);
@@ -138,7 +146,7 @@ export function allVmNodes(roots: readonly TreeNode[]): VmNode[] {
 }
 
 /**
- * The argument of the manifest's Enter keybinding in the VM tree: "the VM selected there" (a
+ * The argument of the manifest's Enter keybinding in the VM tree: "the row selected there" (a
  * keybinding cannot pass the focused item; tree views select as the keyboard moves, and the
  * selection reaches the extension host before the command, on the same channel).
  */
@@ -146,4 +154,19 @@ export const TREE_SELECTION_ARGUMENT = { fromTreeSelection: true } as const;
 
 export function isTreeSelectionArgument(arg: unknown): boolean {
   return typeof arg === "object" && arg !== null && (arg as { fromTreeSelection?: unknown }).fromTreeSelection === true;
+}
+
+/**
+ * What Enter does on the selected row: Connect on a VM (with or without forwards under it), Open in
+ * Browser on a forward, expand or collapse on a group. The keybinding cannot tell these rows apart:
+ * `viewItem` is set for menus only, and `treeElementHasChild` is true for a VM with forwards too.
+ */
+export type EnterAction = { kind: "connect"; vm: VmNode } | { kind: "openInBrowser"; forward: ForwardNode } | { kind: "toggleExpand" } | { kind: "none" };
+
+export function enterActionFor(selection: readonly TreeNode[]): EnterAction {
+  const [node] = selection;
+  if (selection.length !== 1 || !node) return { kind: "none" };
+  if (node.kind === "vm") return { kind: "connect", vm: node };
+  if (node.kind === "forward") return { kind: "openInBrowser", forward: node };
+  return { kind: "toggleExpand" };
 }

@@ -1,8 +1,9 @@
 import * as vscode from "vscode";
 import type { JitConfig } from "../config";
 import type { ServiceHost } from "../serviceHost";
+import { FORWARD_CONTEXT_VALUE, FORWARD_ICON, type ForwardNode, presentForward } from "./forwardPresentation";
 import { type IconSpec, presentVm } from "./vmPresentation";
-import { allVmNodes, buildTree, type GroupNode, statusBucketLabels, type TreeNode, type VmNode } from "./vmTreeModel";
+import { allVmNodes, buildTree, childrenOf, statusBucketLabels, type TreeNode, type VmNode } from "./vmTreeModel";
 
 /** A local wall-clock time for tooltips ("14:05"). */
 export function formatLocalTime(ms: number): string {
@@ -10,13 +11,13 @@ export function formatLocalTime(ms: number): string {
 }
 
 /**
- * The VM explorer's data: plain models (vmTreeModel) rebuilt from the service's inventory and
- * access states, mapped to TreeItems here. Rebuilding is cheap and synchronous; loading the
+ * The VM explorer's data: plain models (vmTreeModel) rebuilt from the service's inventory, access
+ * states and running port forwards, mapped to TreeItems here. Rebuilding is cheap and synchronous; loading the
  * inventory is the refresher's job.
  */
 export class VmTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private roots: TreeNode[] = [];
-  private parents = new Map<string, GroupNode>();
+  private parents = new Map<string, TreeNode>();
   private readonly changed = new vscode.EventEmitter<TreeNode | undefined | void>();
   readonly onDidChangeTreeData = this.changed.event;
 
@@ -42,14 +43,15 @@ export class VmTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode
         subscriptionName: vm.subscriptionName,
         resourceGroup: vm.resourceGroup,
         presentation: presentVm({ vm, access: service.accessState(vm.id), grant: service.activeGrant(vm.id), loginMethod: service.entra.methodFor(vm, vm.readiness.credential.source === "tag" || vm.readiness.credential.source === "remembered") }, ctx),
+        forwards: service.forwards.list(vm.id).map((f) => presentForward(f, ctx)),
       }));
       this.roots = buildTree(vms, this.deps.config().groupBy, vscode.l10n, statusBucketLabels(vscode.l10n));
     }
     this.parents = new Map();
-    const walk = (nodes: readonly TreeNode[], parent?: GroupNode): void => {
+    const walk = (nodes: readonly TreeNode[], parent?: TreeNode): void => {
       for (const n of nodes) {
         if (parent) this.parents.set(n.id, parent);
-        if (n.kind === "group") walk(n.children, n);
+        walk(childrenOf(n), n);
       }
     };
     walk(this.roots);
@@ -66,6 +68,12 @@ export class VmTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode
     return this.vmNodes().find((n) => n.id === key);
   }
 
+  /** The row of a running port forward, by the forward's id. */
+  findForward(id: string): ForwardNode | undefined {
+    for (const vm of this.vmNodes()) for (const f of vm.forwards) if (f.id === id) return f;
+    return undefined;
+  }
+
   /** Some VM waits for something that changes by itself (approval, activation, VM start). */
   hasTransitional(): boolean {
     return this.vmNodes().some((n) => n.presentation.transitional);
@@ -73,7 +81,7 @@ export class VmTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode
 
   getChildren(element?: TreeNode): TreeNode[] {
     if (!element) return this.roots;
-    return element.kind === "group" ? element.children : [];
+    return [...childrenOf(element)];
   }
 
   getParent(element: TreeNode): TreeNode | undefined {
@@ -89,8 +97,10 @@ export class VmTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode
       item.contextValue = "group";
       return item;
     }
+    if (node.kind === "forward") return forwardItem(node);
     const p = node.presentation;
-    const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.None);
+    // A VM with port forwards opens onto them (Enter still connects: see enterActionFor).
+    const item = new vscode.TreeItem(node.name, node.forwards.length > 0 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     item.id = node.id;
     item.description = p.description;
     item.iconPath = themeIcon(p.icon);
@@ -104,6 +114,18 @@ export class VmTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode
   dispose(): void {
     this.changed.dispose();
   }
+}
+
+function forwardItem(node: ForwardNode): vscode.TreeItem {
+  const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+  item.id = node.id;
+  item.description = node.description;
+  item.iconPath = new vscode.ThemeIcon(FORWARD_ICON);
+  item.contextValue = FORWARD_CONTEXT_VALUE;
+  // Not trusted: it quotes the VM name (escaped, too).
+  item.tooltip = new vscode.MarkdownString(node.tooltip);
+  item.accessibilityInformation = { label: node.accessibilityLabel };
+  return item;
 }
 
 function themeIcon(icon: IconSpec): vscode.ThemeIcon {

@@ -5,6 +5,9 @@ import { type Workbench } from "../harness/pageObjects/workbench";
 import { nlsString } from "./commandTitles";
 import { completeDeviceLogin, pendingDeviceCodes, waitForNewDeviceCode } from "./deviceLogin";
 
+/** The label of a port-forward row under a VM (src/vscode/tree/forwardPresentation.ts). */
+export const FORWARD_ROW = / → localhost:\d+$/;
+
 /** Where the simulator is, as the sign-in needs it. */
 export interface SimulatorEndpoints {
   controlUrl: string;
@@ -134,10 +137,16 @@ export class AzureJitView {
     }
   }
 
-  /** The VM rows (the tree's leaves), by label. */
+  /**
+   * The VM rows, by label: the tree's leaves, and the rows whose children are port forwards
+   * ("Jupyter → localhost:49152"); forward rows are not VMs. (A VM whose forwards are collapsed
+   * looks like a group here: the tree opens a VM with forwards, so only a user's collapse hides them.)
+   */
   async vmRows(): Promise<Map<string, TreeRow>> {
     const rows = await this.tree.rows();
-    return new Map(rows.filter((r) => r.expanded === undefined).map((r) => [r.label, r]));
+    const isForward = (r: TreeRow | undefined): boolean => r !== undefined && FORWARD_ROW.test(r.label);
+    const isVm = (r: TreeRow, i: number): boolean => !isForward(r) && (r.expanded === undefined || (isForward(rows[i + 1]) && rows[i + 1]!.level === r.level + 1));
+    return new Map(rows.filter(isVm).map((r) => [r.label, r]));
   }
 
   /** Waits until every named VM is listed (expanding groups as they appear); returns the rows. */

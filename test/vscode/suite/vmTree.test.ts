@@ -74,7 +74,7 @@ suite("VM explorer against the simulator", function () {
   });
 
   test("grouping: tenant › subscription by default, then status, then resource group", async () => {
-    const labels = (): string[] => s.api.services.tree.getChildren().map((n) => (n.kind === "group" ? n.label : n.name));
+    const labels = (): string[] => s.api.services.tree.getChildren().map((n) => (n.kind === "vm" ? n.name : n.label));
     assert.deepEqual(labels(), ["Contoso", "Fabrikam"]);
     assert.equal((await s.run("azureJit.groupBy", "status")).ok, true);
     await eventually(() => labels()[0] === "Ready", "status groups");

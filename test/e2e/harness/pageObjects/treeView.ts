@@ -72,6 +72,11 @@ export class TreeView {
     return row;
   }
 
+  /** Waits until no row's label matches (a row removed by the extension). */
+  async waitForRowGone(label: string | RegExp, timeout = 15_000): Promise<void> {
+    await this.row(label).waitFor({ state: "detached", timeout });
+  }
+
   row(label: string | RegExp): Locator {
     const text = typeof label === "string" ? exactText(label) : label;
     return this.rowLocator().filter({ has: this.page.locator(".label-name", { hasText: text }) }).first();
