@@ -15,6 +15,7 @@ import type { RememberedCredential } from "../credential/credentialSource";
 import { KeyStore } from "../credential/keyStore";
 import type { VmCredential } from "../credential/materialiseCredential";
 import { PasswordStore } from "../credential/passwordStore";
+import { listSecretsInVault, listVaultsForVm, type SecretListing, type VaultListing } from "../credential/vaultListing";
 import { JitError, errorMessage } from "../errors";
 import { type Inventory, loadInventory, type VmEntry } from "../inventory/loadInventory";
 import { PimPolicyCache } from "../inventory/pimPolicyCache";
@@ -211,13 +212,9 @@ export class JitConnectService {
   }
 
   /** Loads the remembered credential choices so that the next inventory shows them (call before refresh). */
-  loadRememberedChoices(vmIds: readonly string[]): Promise<void> {
-    return this.connections.loadRememberedChoices(vmIds);
-  }
+  loadRememberedChoices(vmIds: readonly string[]): Promise<void> { return this.connections.loadRememberedChoices(vmIds); }
 
-  vm(vmIdOrAlias: string): VmEntry | undefined {
-    return this.inventories.find(vmIdOrAlias);
-  }
+  vm(vmIdOrAlias: string): VmEntry | undefined { return this.inventories.find(vmIdOrAlias); }
 
   private requireVm(vmId: string): VmEntry {
     const vm = this.vm(vmId);
@@ -319,20 +316,25 @@ export class JitConnectService {
     await this.connections.rememberCredential(this.requireVm(vmId), choice);
   }
 
+  /** Choose Credential: the Key Vaults of the VM's subscription the user can see (its own vault first). */
+  listVaults(vmId: string, signal?: AbortSignal): Promise<VaultListing> {
+    const vm = this.requireVm(vmId);
+    return listVaultsForVm(this.requireSession().ctx, { ...vm, currentSecretUri: vm.readiness.credential.secretUri }, signal);
+  }
+
+  /** Choose Credential: the enabled secrets of a vault, names and metadata only. */
+  listSecrets(vaultUrl: string, signal?: AbortSignal): Promise<SecretListing> { return listSecretsInVault(this.requireSession().ctx, vaultUrl, signal); }
+
   /** Makes the credential of a profile available again (after a restart removed it). */
   async ensureCredential(profile: ConnectionProfile, grant: Grant, signal?: AbortSignal): Promise<VmCredential | undefined> {
     return this.connections.ensureCredential(this.requireSession().ctx, profile, grant, signal);
   }
 
   /** Starts the broker the tunnel asks for Bastion sessions (idempotent). */
-  ensureBroker(): Promise<BrokerServer> {
-    return this.broker.ensure();
-  }
+  ensureBroker(): Promise<BrokerServer> { return this.broker.ensure(); }
 
   /** For the broker: the context, when signed in. */
-  azureContext(): AzureContext | undefined {
-    return this.session?.ctx;
-  }
+  azureContext(): AzureContext | undefined { return this.session?.ctx; }
 
   /** For the broker: the password of a password VM (in memory only). */
   password(alias: string): string | undefined {
@@ -348,9 +350,7 @@ export class JitConnectService {
   }
 
   /** Starts a stopped VM (needs a role that allows Microsoft.Compute/virtualMachines/start/action). */
-  startVm(vmId: string, signal?: AbortSignal): Promise<void> {
-    return startVm(this.requireSession().ctx, this.requireVm(vmId), signal);
-  }
+  startVm(vmId: string, signal?: AbortSignal): Promise<void> { return startVm(this.requireSession().ctx, this.requireVm(vmId), signal); }
 
   history(filter?: AuditFilter): Promise<AuditRecord[]> { return this.journal.read(filter); }
 
