@@ -121,8 +121,7 @@ function secretItems(listing: SecretListing, vault: VaultChoice): Choice[] {
   const kind = { sshKey: l10n.t("SSH key"), password: l10n.t("password") };
   const items: Choice[] = listing.secrets.map((s) => ({
     label: s.name,
-    description: [s.looksLike ? kind[s.looksLike] : "", s.expired ? l10n.t("expired") : ""].filter(Boolean).join(" · "),
-    ...(s.updatedOn !== undefined ? { detail: l10n.t("Updated {0}", new Date(s.updatedOn).toLocaleString()) } : {}),
+    description: [s.looksLike ? kind[s.looksLike] : "", s.expired ? l10n.t("expired") : "", s.updatedOn !== undefined ? l10n.t("updated {0}", new Date(s.updatedOn).toLocaleDateString()) : ""].filter(Boolean).join(" · "),
     secretUri: s.uri,
   }));
   const notes = [
