@@ -175,7 +175,7 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
     serveVaults = vaultFrontEnd(scenario.vaults, vaultServer.port, vaultDeps);
     for (const lit of scenario.literalSecrets) {
       const vault = scenario.vaults.find((v) => idKey(v.name) === idKey(lit.vaultName))!;
-      setSecret(vault, lit.name, lit.value, clock.now(), { contentType: lit.contentType, tags: lit.tags });
+      setSecret(vault, lit.name, lit.value, clock.now(), { contentType: lit.contentType, tags: lit.tags, enabled: lit.enabled });
     }
 
     const authority = createBastionAuthority({ world, rbac, jit, fleet, key, now: () => clock.now(), armOrigin: () => origins.arm, acceptResourceManagerAudience: scenario.simulation.bastionAcceptsResourceManagerAudience });

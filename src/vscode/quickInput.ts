@@ -1,5 +1,6 @@
 import * as vscode from "vscode";
 import { CancellationError } from "../core/cancellation";
+import { signalFromToken } from "./progress";
 
 /**
  * Promise wrappers over `createQuickPick`/`createInputBox` for multi-step flows: a step resolves
@@ -33,6 +34,47 @@ export async function pickOne<T extends vscode.QuickPickItem>(
     signal,
   );
   return picked;
+}
+
+/**
+ * A pick whose items load after it opens: busy, with `loadingPlaceholder`, until `load` settles.
+ * Escape (or the flow's signal) also stops the load: hiding the pick cancels a CancellationToken,
+ * bridged to the AbortSignal `load` receives. A failed load rejects the step with its error.
+ */
+export function pickOneLoading<T extends vscode.QuickPickItem>(
+  info: StepInfo & { placeholder: string; loadingPlaceholder: string; load: (signal: AbortSignal) => Promise<readonly T[]>; matchOnDescription?: boolean },
+  signal?: AbortSignal,
+): Promise<T> {
+  const hidden = new vscode.CancellationTokenSource();
+  const bridge = signalFromToken(hidden.token);
+  const loadSignal = signal ? AbortSignal.any([signal, bridge.signal]) : bridge.signal;
+  const picked = withQuickPick<T, T>(
+    (qp, accept, fail) => {
+      qp.placeholder = info.loadingPlaceholder;
+      qp.matchOnDescription = info.matchOnDescription ?? false;
+      qp.busy = true;
+      qp.onDidHide(() => hidden.cancel());
+      qp.onDidAccept(() => {
+        const item = qp.selectedItems[0] ?? qp.activeItems[0];
+        if (item && !qp.busy) accept(item);
+      });
+      info.load(loadSignal).then(
+        (items) => {
+          qp.items = items;
+          qp.placeholder = info.placeholder;
+          qp.busy = false;
+        },
+        (e: unknown) => fail(e),
+      );
+    },
+    info,
+    signal,
+  );
+  return picked.finally(() => {
+    hidden.cancel();
+    bridge.dispose();
+    hidden.dispose();
+  });
 }
 
 /** A free-text step that also offers recent values (justification): resolves with the text, or undefined when empty and optional. */
@@ -84,21 +126,22 @@ export function inputText(info: StepInfo & { prompt: string; value?: string; pla
   });
 }
 
-function withQuickPick<T extends vscode.QuickPickItem, R>(setup: (qp: vscode.QuickPick<T>, accept: (value: R) => void) => void, info: StepInfo, signal?: AbortSignal): Promise<R> {
+function withQuickPick<T extends vscode.QuickPickItem, R>(setup: (qp: vscode.QuickPick<T>, accept: (value: R) => void, fail: (error: unknown) => void) => void, info: StepInfo, signal?: AbortSignal): Promise<R> {
   if (signal?.aborted) return Promise.reject(new CancellationError());
   const qp = vscode.window.createQuickPick<T>();
   qp.title = info.title;
   qp.step = info.step;
   qp.totalSteps = info.totalSteps;
   qp.ignoreFocusOut = true;
-  return showUntilSettled<R>(qp, signal, (accept) => setup(qp, accept));
+  return showUntilSettled<R>(qp, signal, (accept, fail) => setup(qp, accept, fail));
 }
 
 /**
- * Shows a quick input until it settles, once: accepted through `accept`, hidden by the user
- * (Escape: CancellationError) or aborted by the flow (CancellationError); then disposes it.
+ * Shows a quick input until it settles, once: accepted through `accept`, failed through `fail`,
+ * hidden by the user (Escape: CancellationError) or aborted by the flow (CancellationError); then
+ * disposes it.
  */
-function showUntilSettled<R>(input: vscode.QuickInput, signal: AbortSignal | undefined, wire: (accept: (value: R) => void) => void): Promise<R> {
+function showUntilSettled<R>(input: vscode.QuickInput, signal: AbortSignal | undefined, wire: (accept: (value: R) => void, fail: (error: unknown) => void) => void): Promise<R> {
   return new Promise<R>((resolve, reject) => {
     let settled = false;
     const finish = (fn: () => void): void => {
@@ -110,7 +153,10 @@ function showUntilSettled<R>(input: vscode.QuickInput, signal: AbortSignal | und
     };
     const onAbort = (): void => finish(() => reject(new CancellationError()));
     signal?.addEventListener("abort", onAbort, { once: true });
-    wire((value) => finish(() => resolve(value)));
+    wire(
+      (value) => finish(() => resolve(value)),
+      (error) => finish(() => reject(error)),
+    );
     input.onDidHide(() => finish(() => reject(new CancellationError())));
     input.show();
   });

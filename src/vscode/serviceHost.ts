@@ -134,7 +134,7 @@ export class ServiceHost implements vscode.Disposable {
       logger,
       ...serviceSettingsOf(config),
     });
-    await service.loadRememberedChoices(this.deps.credentialChoices.vmIds());
+    await service.credentials.loadRemembered(this.deps.credentialChoices.vmIds());
     this.unsubscribe = [
       service.onDidChangeInventory((i) => this.inventoryEmitter.fire(i)),
       service.onDidChangeAccess((e) => this.accessEmitter.fire(e)),

@@ -16,7 +16,7 @@ describe("Key Vault", () => {
   before(async () => {
     ts = await startTestSimulator("demo", {
       startVms: false,
-      edit: (s) => s.vaults!.find((v) => v.name === "kv-contoso")!.secrets = [{ name: "note", value: "plain text", contentType: "text/plain" }],
+      edit: (s) => s.vaults!.find((v) => v.name === "kv-contoso")!.secrets = [{ name: "note", value: "plain text", contentType: "text/plain" }, { name: "retired", value: "old", enabled: false }],
     });
     alice = await ts.signInWithDeviceCode(ALICE);
   });
@@ -39,6 +39,31 @@ describe("Key Vault", () => {
     const names = [];
     for await (const p of sc.listPropertiesOfSecrets()) names.push(p.name);
     assert.ok(names.includes("note") && names.includes("vm-nosecret-ssh-key"));
+  });
+
+  it("lists in pages of at most 25 with a nextLink on the vault's origin; a disabled secret is listed but not readable", async () => {
+    const sc = clients(ts, alice).secrets(vault("kv-contoso"));
+    const pages: string[][] = [];
+    for await (const page of sc.listPropertiesOfSecrets().byPage({ maxPageSize: 5 })) pages.push(page.map((p) => p.name));
+    const total = ts.sim.scenario.vaults.find((v) => v.name === "kv-contoso")!.secrets.size;
+    assert.ok(total > 5);
+    assert.equal(pages.length, Math.ceil(total / 5));
+    assert.ok(pages.slice(0, -1).every((p) => p.length === 5));
+    assert.equal(new Set(pages.flat()).size, total, "every secret once");
+    let retired: boolean | undefined;
+    for await (const p of sc.listPropertiesOfSecrets()) if (p.name === "retired") retired = p.enabled;
+    assert.equal(retired, false);
+    await assert.rejects(sc.getSecret("retired"), (e: RestError) => e.statusCode === 403 && e.code === "Forbidden" && /disabled secret/.test(e.message));
+    const token = (await alice.getToken(`${ts.settings.keyVaultAudience}/.default`))!.token;
+    for (const max of ["0", "26", "x"]) {
+      const res = await loopbackGet(`${vault("kv-contoso")}/secrets?api-version=7.5&maxresults=${max}`, { authorization: `Bearer ${token}` });
+      assert.equal(res.status, 400, `maxresults=${max}`);
+    }
+    const first = JSON.parse((await loopbackGet(`${vault("kv-contoso")}/secrets?api-version=7.5&maxresults=5`, { authorization: `Bearer ${token}` })).text) as { value: unknown[]; nextLink: string | null };
+    assert.equal(first.value.length, 5);
+    assert.match(first.nextLink ?? "", new RegExp(`^${vault("kv-contoso").replace(/[.]/g, "\\.")}/secrets\\?api-version=7\\.5&\\$skiptoken=[\\w-]+&maxresults=5$`));
+    const byDefault = JSON.parse((await loopbackGet(`${vault("kv-contoso")}/secrets?api-version=7.5`, { authorization: `Bearer ${token}` })).text) as { value: unknown[] };
+    assert.equal(byDefault.value.length, Math.min(25, total));
   });
 
   it("challenges first: the unauthenticated request gets 401 with authorization and resource", async () => {

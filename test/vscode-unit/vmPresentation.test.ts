@@ -109,6 +109,17 @@ describe("VM presentation", () => {
     assert.equal(show(vm("vm-badtag", { credential: { source: "invalid" } })).description, "needs PIM · credential tag invalid");
   });
 
+  it("the tooltip names the credential a connection will use, and whether the tag or the user's choice chose it", () => {
+    const tagged = show(vm("vm-dev-01", { credential: { source: "tag", secretUri: "https://kv-contoso.vault.azure.net/secrets/vm-dev-01-ssh-key", username: "azureuser" } }));
+    const plain = (markdown: string): string => markdown.replace(/\\(.)/g, "$1");
+    assert.match(plain(tagged.tooltip), /Credential: secret vm-dev-01-ssh-key in vault kv-contoso \(VM tag\), user azureuser\./);
+    const chosen = show(vm("vm-nosecret", { credential: { source: "remembered", secretUri: "https://kv-contoso.vault.azure.net/secrets/vm-nosecret-ssh-key", username: "ops_user" } }));
+    assert.equal(chosen.description, "needs PIM");
+    assert.match(chosen.tooltip, /user ops\\_user/, "Azure-side text is Markdown-escaped");
+    assert.match(plain(chosen.tooltip), /Credential: secret vm-nosecret-ssh-key in vault kv-contoso \(your choice\), user ops_user\./);
+    assert.doesNotMatch(show(vm("vm-nosecret", { credential: { source: "unknown", secretUri: undefined } })).tooltip, /Credential:/);
+  });
+
   it("Entra ID login: says so instead of \"no credential\", and the tooltip drops the missing-credential reason", () => {
     const entry = vm("vm-entra", { credential: { source: "unknown", secretUri: undefined }, reasons: ["The role needs activation.", "No SSH credential source is known: tag the VM."] });
     const p = presentVm({ vm: entry, access: idle, loginMethod: "entraId" }, ctx);

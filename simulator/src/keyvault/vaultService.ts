@@ -7,7 +7,9 @@
  * parent domain of the vault host, so SDKs verifying the challenge (the default) accept it. Tokens must have
  * the vault audience and the vault's tenant; reading a secret needs the data action
  * `Microsoft.KeyVault/vaults/secrets/getSecret/action` at the vault or secret scope (RBAC
- * permission model); listing needs `.../readMetadata/action`.
+ * permission model); listing needs `.../readMetadata/action` and pages (`maxresults`, default and
+ * most 25; `nextLink` with an opaque `$skiptoken`). A disabled secret is listed (`enabled: false`)
+ * but reading it is 403 Forbidden, innererror SecretDisabled.
  * Error codes/messages: Unauthorized (AKV10000 / AKV10022 / AKV10032 texts), Forbidden with
  * innererror ForbiddenByRbac, SecretNotFound (spelling UNVERIFIED, §5).
  */
@@ -37,11 +39,11 @@ export function secretVersion(vault: VaultModel, name: string, value: string, cr
 }
 
 /** Adds a secret version (what `az keyvault secret set` does). */
-export function setSecret(vault: VaultModel, name: string, value: string, now: number, extra: { contentType?: string; tags?: Record<string, string> } = {}): SecretVersionModel {
+export function setSecret(vault: VaultModel, name: string, value: string, now: number, extra: { contentType?: string; tags?: Record<string, string>; enabled?: boolean } = {}): SecretVersionModel {
   const key = name.toLowerCase();
   let entry = vault.secrets.get(key);
   if (!entry) vault.secrets.set(key, (entry = { name, versions: [] }));
-  const v: SecretVersionModel = { version: secretVersion(vault, name, value, now + entry.versions.length), value, contentType: extra.contentType, tags: extra.tags ?? {}, created: now };
+  const v: SecretVersionModel = { version: secretVersion(vault, name, value, now + entry.versions.length), value, contentType: extra.contentType, tags: extra.tags ?? {}, created: now, enabled: extra.enabled ?? true };
   entry.versions.push(v);
   return v;
 }
@@ -77,11 +79,7 @@ export function handleVault(vault: VaultModel, deps: VaultDeps, req: SimRequest)
   if (!name) {
     const scope = vault.id;
     if (!deps.rbac.can(caller, LIST, scope, true)) throw forbidden(LIST, scope);
-    const value = [...vault.secrets.values()].map((s) => {
-      const latest = s.versions[s.versions.length - 1]!;
-      return { id: `${vault.uri}/secrets/${s.name}`, attributes: attributes(latest), ...(latest.contentType ? { contentType: latest.contentType } : {}), tags: latest.tags };
-    });
-    return { status: 200, body: { value, nextLink: null } };
+    return { status: 200, body: listPage(vault, req) };
   }
   const scope = `${vault.id}/secrets/${name}`;
   if (!deps.rbac.can(caller, GET, scope, true)) throw forbidden(GET, scope);
@@ -94,6 +92,7 @@ export function handleVault(vault: VaultModel, deps: VaultDeps, req: SimRequest)
       `A secret with (name/id) ${name}${version ? `/${version}` : ""} was not found in this key vault. If you recently deleted this secret you may be able to recover it using the correct recovery command. For help resolving this issue, please see https://go.microsoft.com/fwlink/?linkid=2125182`,
     );
   }
+  if (!v.enabled) throw new HttpError(403, "Forbidden", "Operation get is not allowed on a disabled secret.", {}, { innererror: { code: "SecretDisabled" } });
   req.audit.detail = `secret ${entry.name} read`;
   return {
     status: 200,
@@ -101,7 +100,42 @@ export function handleVault(vault: VaultModel, deps: VaultDeps, req: SimRequest)
   };
 }
 
+/** Most and default page size of the list operations (secrets.json: `maxresults` 1–25, "up to 25" when absent). */
+const MAX_RESULTS = 25;
+
+/**
+ * One page of `GET /secrets`: secrets in name order from the `$skiptoken` offset, `maxresults` of
+ * them, and a `nextLink` on the vault's own origin while more remain (null on the last page).
+ */
+function listPage(vault: VaultModel, req: SimRequest): { value: Record<string, unknown>[]; nextLink: string | null } {
+  const raw = queryParam(req, "maxresults");
+  const max = raw === undefined ? MAX_RESULTS : Number(raw);
+  if (!Number.isInteger(max) || max < 1 || max > MAX_RESULTS) throw new HttpError(400, "BadParameter", `The value of 'maxresults' must be between 1 and ${MAX_RESULTS}.`);
+  const token = queryParam(req, "$skiptoken");
+  const offset = token === undefined ? 0 : decodeSkipToken(token);
+  if (offset === undefined) throw new HttpError(400, "BadParameter", "The $skiptoken is invalid.");
+  const all = [...vault.secrets.values()].sort((a, b) => (a.name.toLowerCase() < b.name.toLowerCase() ? -1 : a.name.toLowerCase() > b.name.toLowerCase() ? 1 : 0));
+  const value = all.slice(offset, offset + max).map((s) => {
+    const latest = s.versions[s.versions.length - 1]!;
+    return { id: `${vault.uri}/secrets/${s.name}`, attributes: attributes(latest), ...(latest.contentType ? { contentType: latest.contentType } : {}), tags: latest.tags };
+  });
+  const next = offset + max;
+  if (next >= all.length) return { value, nextLink: null };
+  const skip = Buffer.from(JSON.stringify({ o: next })).toString("base64url");
+  const apiVersion = encodeURIComponent(queryParam(req, "api-version") ?? "");
+  return { value, nextLink: `${vault.uri}/secrets?api-version=${apiVersion}&$skiptoken=${skip}&maxresults=${max}` };
+}
+
+function decodeSkipToken(token: string): number | undefined {
+  try {
+    const o: unknown = (JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as { o?: unknown }).o;
+    return typeof o === "number" && Number.isInteger(o) && o >= 0 ? o : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function attributes(v: SecretVersionModel): Record<string, unknown> {
   const t = Math.floor(v.created / 1000);
-  return { enabled: true, created: t, updated: t, recoveryLevel: "Recoverable+Purgeable", recoverableDays: 90 };
+  return { enabled: v.enabled, created: t, updated: t, recoveryLevel: "Recoverable+Purgeable", recoverableDays: 90 };
 }

@@ -104,7 +104,7 @@ export interface LoadedScenario {
   pimPolicies: PimPolicyModel[];
   jitPolicies: JitPolicyInit[];
   /** Literal secrets declared on vaults (VM credentials are generated at start). */
-  literalSecrets: { vaultName: string; name: string; value: string; contentType?: string; tags: Record<string, string> }[];
+  literalSecrets: { vaultName: string; name: string; value: string; contentType?: string; tags: Record<string, string>; enabled?: boolean }[];
 }
 
 const DEFAULT_LOCATION = "westeurope";
@@ -276,7 +276,7 @@ export function resolveScenario(s: Scenario, file: string, nowMs: number): Loade
       kind: "vault", id: rid(sb.id, v.resourceGroup, "Microsoft.KeyVault/vaults", v.name), name: v.name, type: "Microsoft.KeyVault/vaults", subscriptionId: sb.id,
       resourceGroup: v.resourceGroup, location: v.location ?? DEFAULT_LOCATION, tags: {}, tenantId: sb.tenantId, vaultGuid: stableGuid("vault", v.name), uri: "", secrets: new Map(),
     });
-    for (const sec of v.secrets ?? []) literalSecrets.push({ vaultName: v.name, name: sec.name, value: sub(sec.value), contentType: sec.contentType, tags: sec.tags ?? {} });
+    for (const sec of v.secrets ?? []) literalSecrets.push({ vaultName: v.name, name: sec.name, value: sub(sec.value), contentType: sec.contentType, tags: sec.tags ?? {}, enabled: sec.enabled });
   });
   const vaultRef = (name: string, path: string): VaultModel | undefined => {
     const found = vaults.find((x) => lower(x.name) === lower(name));

@@ -135,7 +135,7 @@ export const vaultCheck = object(
   {
     location: string(),
     /** Literal secrets; VM credentials add theirs at start. */
-    secrets: array(object({ name: string(), value: string() }, { contentType: string(), tags: stringMap() })),
+    secrets: array(object({ name: string(), value: string() }, { contentType: string(), tags: stringMap(), enabled: boolean() })),
   },
 );
 

@@ -143,6 +143,8 @@ export interface SecretVersionModel {
   contentType?: string;
   tags: Record<string, string>;
   created: number;
+  /** `attributes.enabled`; a disabled secret is listed but cannot be read. */
+  enabled: boolean;
 }
 
 export interface VaultModel extends ResourceBase {

@@ -199,10 +199,28 @@ export function createSubscriptionClient(env: ClientEnvironment): ArmListClient 
 export function createSecretClient(env: ClientEnvironment, vaultUrl: string): SecretClient {
   return new SecretClient(vaultUrl, vaultOnlyCredential(env), {
     disableChallengeResourceVerification: false,
-    additionalPolicies: additionalPolicies(env),
+    additionalPolicies: [{ policy: sameVaultPolicy(vaultUrl), position: "perCall" }, ...additionalPolicies(env)],
     // A custom cloud's vaults may be `.localhost` names; every other host goes to the default client.
     httpClient: sharedHttpClient(),
   });
+}
+
+/**
+ * Keeps a vault client on its own vault: a request to any other origin (a list's `nextLink` is
+ * followed as the server wrote it) is refused before the token policy runs, so no token goes there.
+ */
+export function sameVaultPolicy(vaultUrl: string): PipelinePolicy {
+  const origin = new URL(vaultUrl).origin.toLowerCase();
+  return {
+    name: "azureJitSameVault",
+    sendRequest(request, next) {
+      const target = new URL(request.url);
+      if (target.origin.toLowerCase() !== origin) {
+        return Promise.reject(new JitError("VaultNotAllowed", `The vault ${new URL(vaultUrl).host} sent this client to ${target.host}, another host. No token was sent.`, { details: { vaultHost: target.host } }));
+      }
+      return next(request);
+    },
+  };
 }
 
 /** The scope a Key Vault token is requested for: `<keyVaultAudience>/.default`, nothing else. */

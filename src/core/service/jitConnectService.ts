@@ -11,7 +11,6 @@ import type { AzureContext, CallerIdentity } from "../azure/azureContext";
 import { type Clock, systemClock } from "../clock";
 import type { CloudEnvironment } from "../cloud";
 import { countdownView, type CountdownView } from "../countdown/countdown";
-import type { RememberedCredential } from "../credential/credentialSource";
 import { KeyStore } from "../credential/keyStore";
 import type { VmCredential } from "../credential/materialiseCredential";
 import { PasswordStore } from "../credential/passwordStore";
@@ -28,6 +27,7 @@ import { sshPaths, type SshPaths } from "../ssh/sshPaths";
 import { Emitter } from "../util/emitter";
 import { ConnectionProfileStore, type ConnectionProfile } from "./connectionProfiles";
 import { ConnectionSetup } from "./connectionSetup";
+import { CredentialChoices } from "./credentialChoices";
 import { openConnection } from "./connectFlow";
 import { GrantCountdown } from "./grantCountdown";
 import { InventoryView } from "./inventoryView";
@@ -66,6 +66,8 @@ export class JitConnectService {
   private readonly connections: ConnectionSetup;
   /** Microsoft Entra ID login: login method per VM, certificates and their renewal. */
   readonly entra: EntraLogin;
+  /** Choose Credential: the Key Vault secret remembered per VM, and the vault and secret listings. */
+  readonly credentials: CredentialChoices;
 
   private readonly inventoryChanged = new Emitter<Inventory>();
   private readonly accessChanged = new Emitter<AccessEvent>();
@@ -104,6 +106,7 @@ export class JitConnectService {
     const sshPath = (): string => this.options.sshPath ?? "ssh";
     const reissueCertificate = (ctx: AzureContext, p: ConnectionProfile, g: Grant, s?: AbortSignal): Promise<unknown> => this.entra.reissue(ctx, p, g, s);
     this.connections = new ConnectionSetup({ paths, profiles, keys, passwords, logger: this.logger, tunnelProgram, credentialChoices, cloud, sshPath, confirmUserConfigEdit, reissueCertificate });
+    this.credentials = new CredentialChoices({ ctx: () => this.requireSession().ctx, vm: (id) => this.requireVm(id), connections: this.connections });
     this.entra = new EntraLogin({ credential: options.credential, keys, methods, logger: this.logger, localClock: this.localClock, preference: () => this.options.loginMethod ?? "entraIdWhenAvailable" });
   }
 
@@ -208,11 +211,6 @@ export class JitConnectService {
     return filtered;
   }
 
-  /** Loads the remembered credential choices so that the next inventory shows them (call before refresh). */
-  loadRememberedChoices(vmIds: readonly string[]): Promise<void> {
-    return this.connections.loadRememberedChoices(vmIds);
-  }
-
   vm(vmIdOrAlias: string): VmEntry | undefined { return this.inventories.find(vmIdOrAlias); }
 
   private requireVm(vmId: string): VmEntry {
@@ -308,11 +306,6 @@ export class JitConnectService {
 
   async forgetHostKey(vmId: string): Promise<number> { return forgetPinnedHostKeys(this.paths.knownHostsFile, deriveHostKeyAlias(vmId)); }
 
-  /** Remembers which Key Vault secret (and user) to use for a VM without tags. */
-  async rememberCredential(vmId: string, choice: RememberedCredential): Promise<void> {
-    await this.connections.rememberCredential(this.requireVm(vmId), choice);
-  }
-
   /** Makes the credential of a profile available again (after a restart removed it). */
   async ensureCredential(profile: ConnectionProfile, grant: Grant, signal?: AbortSignal): Promise<VmCredential | undefined> {
     return this.connections.ensureCredential(this.requireSession().ctx, profile, grant, signal);
@@ -324,9 +317,7 @@ export class JitConnectService {
   }
 
   /** For the broker: the context, when signed in. */
-  azureContext(): AzureContext | undefined {
-    return this.session?.ctx;
-  }
+  azureContext(): AzureContext | undefined { return this.session?.ctx; }
 
   /** For the broker: the password of a password VM (in memory only). */
   password(alias: string): string | undefined {

@@ -150,6 +150,25 @@ function credentialHint(r: Readiness, l10n: Localizer): string | undefined {
   return undefined;
 }
 
+/** Which Key Vault secret a connection reads and as whom, and whether the tag or the user's choice said so. */
+function credentialLine(r: Readiness, l10n: Localizer): string | undefined {
+  const c = r.credential;
+  if ((c.source !== "tag" && c.source !== "remembered") || !c.secretUri) return undefined;
+  let vault: string;
+  let secret: string;
+  try {
+    const url = new URL(c.secretUri);
+    vault = url.hostname.split(".")[0] ?? url.hostname;
+    secret = decodeURIComponent(url.pathname.split("/")[2] ?? "");
+  } catch {
+    return undefined;
+  }
+  const user = c.username ? escapeMarkdown(c.username) : l10n.t("(user not set)");
+  return c.source === "tag"
+    ? l10n.t("Credential: secret {0} in vault {1} (VM tag), user {2}.", escapeMarkdown(secret), escapeMarkdown(vault), user)
+    : l10n.t("Credential: secret {0} in vault {1} (your choice), user {2}.", escapeMarkdown(secret), escapeMarkdown(vault), user);
+}
+
 /**
  * `vm;os:<linux|windows>;ssh:<yes|no>;grant:<active|pending|none>;role:<active|none>;power:<running|stopped>;blocked:<yes|no>;`
  * Every token is followed by `;`, so menus match `;token:value;` without ambiguity.
@@ -177,6 +196,8 @@ function tooltipOf(facts: VmFacts, look: Look, ctx: PresentationContext): string
   const entra = facts.loginMethod === "entraId";
   for (const reason of r.reasons) if (!(entra && reason === r.reasons.find((x) => x.startsWith("No SSH credential source")))) lines.push(`- ${escapeMarkdown(reason)}`);
   if (entra) lines.push("", l10n.t("Logs in with Microsoft Entra ID (an SSH certificate for your account; no stored credential)."));
+  const credential = entra ? undefined : credentialLine(r, l10n);
+  if (credential) lines.push("", credential);
   const endsAt = accessEndsAt(facts);
   if (endsAt !== undefined && endsAt > ctx.now) {
     lines.push("", l10n.t("Access ends at {0} ({1} left).", ctx.formatTime(endsAt), formatRemaining(endsAt - ctx.now)));

@@ -1,0 +1,96 @@
+import { type AzureContext, callAzure } from "../azure/azureContext";
+import { restErrorInfo } from "../azure/azureErrors";
+import { throwIfAborted, isCancellation } from "../cancellation";
+import { isCloudVaultHost } from "../cloud";
+import { JitError, isJitError } from "../errors";
+import { queryResources } from "../inventory/resourceGraph";
+import { describeUntrusted } from "../ssh/untrustedText";
+import { type SecretListing, type SecretMetadata, secretChoices, type VaultListing, type VaultSearchVm, vaultChoices } from "./vaultCatalog";
+
+export type { SecretChoice, SecretListing, VaultChoice, VaultListing, VaultSearchVm } from "./vaultCatalog";
+
+/**
+ * Choose Credential's two reads (issue 11, point 5):
+ * - the Key Vaults of the VM's subscription the user can see, through Resource Graph as the
+ *   inventory reads everything else (it returns only resources the caller may read);
+ * - the secrets of one vault, with the Key Vault SDK's `listPropertiesOfSecrets` (metadata only,
+ *   never a value; the SDK follows `nextLink`).
+ * A refusal (403: Reader without the vault, or a role with getSecret but not readMetadata) is an
+ * answer, not an error: `cannotList` with the reason, and the UI asks for a typed URI instead.
+ */
+
+export const VAULT_TYPE = "microsoft.keyvault/vaults";
+/** At most this many secrets are kept from one vault (a vault with more is listed in part). */
+export const MAX_SECRETS = 2000;
+
+/** The status of a failed Azure call (through the JitError that wraps it). */
+function statusOf(e: unknown): number | undefined {
+  return restErrorInfo(isJitError(e) && e.cause !== undefined ? e.cause : e)?.statusCode;
+}
+
+/** The vaults of the VM's subscription the user can see; `cannotList` when Resource Graph refuses. */
+export async function listVaultsForVm(ctx: AzureContext, vm: VaultSearchVm, signal?: AbortSignal): Promise<VaultListing> {
+  throwIfAborted(signal);
+  let rows: Record<string, unknown>[];
+  try {
+    rows = await queryResources(ctx, vm.tenantId, [vm.subscriptionId], [VAULT_TYPE], signal);
+  } catch (e) {
+    if (isCancellation(e) || !isJitError(e)) throw e;
+    if (e.code === "Forbidden" || statusOf(e) === 403) {
+      ctx.logger.info(`Listing the Key Vaults of subscription ${vm.subscriptionId} was refused: ${e.message}`);
+      return { kind: "cannotList", reason: `Azure refused to list the Key Vaults of subscription ${vm.subscriptionId} (${e.message}).` };
+    }
+    throw e;
+  }
+  const { vaults, dropped } = vaultChoices(rows, vm, ctx.cloud);
+  if (dropped > 0) ctx.logger.warn(`Left out ${dropped} Key Vault row(s) of subscription ${vm.subscriptionId} whose name or vault URI is not a Key Vault of ${ctx.cloud.name}.`);
+  return { kind: "vaults", vaults, dropped };
+}
+
+/**
+ * The enabled secrets of a vault (names, content type and tags only). The vault host must be one of
+ * this cloud's Key Vault hosts (host AND port) before any token is sent: VaultNotAllowed otherwise.
+ */
+export async function listSecretsInVault(ctx: AzureContext, vaultUrl: string, signal?: AbortSignal): Promise<SecretListing> {
+  throwIfAborted(signal);
+  let url: URL;
+  try {
+    url = new URL(vaultUrl);
+  } catch (cause) {
+    throw new JitError("InvalidInput", `${describeUntrusted(vaultUrl)} is not a Key Vault URL.`, { cause });
+  }
+  if (!isCloudVaultHost(ctx.cloud, url) || url.pathname !== "/") {
+    throw new JitError("VaultNotAllowed", `${url.host} is not a Key Vault of the ${ctx.cloud.name} cloud (vault hosts end with "${ctx.cloud.keyVaultDnsSuffix}"). No token was sent.`, { details: { vaultHost: url.host } });
+  }
+  const origin = url.origin;
+  const what = `the secrets of vault ${url.host}`;
+  let items: SecretMetadata[] = [];
+  let truncated = false;
+  try {
+    await callAzure(ctx, `list ${what}`, async () => {
+      items = [];
+      truncated = false;
+      for await (const p of ctx.clients.secrets(origin).listPropertiesOfSecrets({ abortSignal: signal })) {
+        if (items.length >= MAX_SECRETS) {
+          truncated = true;
+          break;
+        }
+        // Only metadata is copied; SecretProperties carries no value.
+        items.push({ name: p.name, enabled: p.enabled, contentType: p.contentType, tags: p.tags, expiresOn: p.expiresOn, updatedOn: p.updatedOn });
+      }
+    });
+  } catch (e) {
+    if (isCancellation(e) || signal?.aborted) throw e;
+    if (statusOf(e) === 403) {
+      ctx.logger.info(`Listing ${what} was refused (403); the user can still type a secret URI.`);
+      return {
+        kind: "cannotList",
+        reason: `You may not list ${what}: listing needs Microsoft.KeyVault/vaults/secrets/readMetadata/action (for example "Key Vault Secrets User"), or the vault's firewall refused this network. Reading a secret you name can still work.`,
+      };
+    }
+    throw e;
+  }
+  const listed = secretChoices(items, origin, ctx.clock.now());
+  if (listed.dropped > 0) ctx.logger.warn(`Left out ${listed.dropped} secret(s) of ${url.host} whose name is not a Key Vault secret name.`);
+  return { kind: "secrets", ...listed, truncated };
+}

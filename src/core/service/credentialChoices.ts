@@ -1,0 +1,42 @@
+import type { AzureContext } from "../azure/azureContext";
+import type { RememberedCredential } from "../credential/credentialSource";
+import { listSecretsInVault, listVaultsForVm, type SecretListing, type VaultListing } from "../credential/vaultListing";
+import type { VmEntry } from "../inventory/loadInventory";
+import type { ConnectionSetup } from "./connectionSetup";
+
+export interface CredentialChoicesDeps {
+  /** The signed-in context (throws NotSignedIn otherwise). */
+  readonly ctx: () => AzureContext;
+  /** A VM of the inventory (throws VmNotFound otherwise). */
+  readonly vm: (vmId: string) => VmEntry;
+  readonly connections: Pick<ConnectionSetup, "rememberCredential" | "loadRememberedChoices">;
+}
+
+/**
+ * Choose Credential, for VMs without the secret tag: which Key Vault secret (and user) a VM uses,
+ * remembered per VM, and the two listings that let the user pick one instead of typing a URI.
+ */
+export class CredentialChoices {
+  constructor(private readonly deps: CredentialChoicesDeps) {}
+
+  /** Loads the remembered choices so that the next inventory shows them (call before a refresh). */
+  loadRemembered(vmIds: readonly string[]): Promise<void> {
+    return this.deps.connections.loadRememberedChoices(vmIds);
+  }
+
+  /** Remembers which Key Vault secret (and user) to use for a VM. */
+  remember(vmId: string, choice: RememberedCredential): Promise<void> {
+    return this.deps.connections.rememberCredential(this.deps.vm(vmId), choice);
+  }
+
+  /** The Key Vaults of the VM's subscription the user can see (its own vault first). */
+  listVaults(vmId: string, signal?: AbortSignal): Promise<VaultListing> {
+    const vm = this.deps.vm(vmId);
+    return listVaultsForVm(this.deps.ctx(), { ...vm, currentSecretUri: vm.readiness.credential.secretUri }, signal);
+  }
+
+  /** The enabled secrets of a vault, names and metadata only. */
+  listSecrets(vaultUrl: string, signal?: AbortSignal): Promise<SecretListing> {
+    return listSecretsInVault(this.deps.ctx(), vaultUrl, signal);
+  }
+}
