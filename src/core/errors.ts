@@ -46,6 +46,8 @@ export type ErrorCode =
   | "VaultNotAllowed"
   // a Bastion dnsName outside the cloud's Bastion service (no token is sent)
   | "BastionNotAllowed"
+  // an ARM client sent to a host other than the cloud's Resource Manager (a nextLink; no token is sent)
+  | "ArmHostNotAllowed"
   // Bastion tunnel
   | "BastionRefused"
   | "TunnelFailed"

@@ -11,6 +11,7 @@ import { cancelRoleRequest, getRoleRequest, submitRoleRequest } from "../../src/
 import { initiateJit } from "../../src/core/access/jit";
 import type { AzureContext } from "../../src/core/azure/azureContext";
 import { createSecretReader } from "../../src/core/azure/secretReader";
+import { listVaultsForVm } from "../../src/core/credential/vaultListing";
 import type { ArmListClient } from "../../src/core/azure/azureSdk";
 import { getJitPolicy, listJitPolicies } from "../../src/core/inventory/jitReads";
 import { vmFromAzure } from "../../src/core/inventory/normalize";
@@ -303,6 +304,22 @@ describe("contract (a): the product reads the official example responses", () =>
       const subs = await listSubscriptions(ctx, "31c75423-32d6-4322-88b7-c478bdde4858");
       assert.deepEqual(subs[0], { subscriptionId: "291bba3f-e0a5-47bc-a099-3bdcb2a50a05", displayName: "Example Subscription", tenantId: "31c75423-32d6-4322-88b7-c478bdde4858", state: "Enabled" });
       assert.equal(subs[1]?.tenantId, "2a0ff0de-96b2-4859-bb7c-a430d07a3e0c");
+    });
+  });
+
+  describe("Key Vault management (Vaults_ListBySubscription)", () => {
+    it("vaults list (Resource Graph off) → a vault choice with its URI of the cloud and its resource group from the id", async () => {
+      ctx.clients.reset();
+      const asked: string[] = [];
+      ctx.clients.armList = () => ({
+        listAll: async (path, apiVersion) => {
+          asked.push(`${path}?api-version=${apiVersion}`);
+          return obj(exampleBody("keyvault/listVaultBySubscription.json")).value as unknown[];
+        },
+      });
+      const listing = await listVaultsForVm(ctx, { tenantId: EXAMPLE_TENANT, subscriptionId: "00000000-0000-0000-0000-000000000000", resourceGroup: "rg-vm" }, undefined, { useResourceGraph: false });
+      assert.deepEqual(listing, { kind: "vaults", vaults: [{ name: "sample-vault", vaultUrl: "https://sample-vault.vault.azure.net", resourceGroup: "sample-group", nearness: "other" }], dropped: 0 });
+      assert.deepEqual(asked, ["/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.KeyVault/vaults?api-version=2023-07-01"]);
     });
   });
 

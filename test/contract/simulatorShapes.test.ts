@@ -59,6 +59,11 @@ const NIC: AllowList = {
   "properties.dscpConfiguration": "DSCP configurations are not modelled",
 };
 const PAGED: AllowList = { nextLink: "present only when another page follows; the simulated lists fit in one page" };
+const VAULT_LIST: AllowList = {
+  ...PAGED,
+  "value[].properties.hsmPoolResourceId": "premium vaults' HSM pools are not modelled (simulated vaults are standard)",
+  "value[].systemData": "creation and modification metadata are not modelled",
+};
 
 describe("contract (b): simulator responses ⊇ official examples", () => {
   let ts: TestSimulator;
@@ -187,6 +192,12 @@ describe("contract (b): simulator responses ⊇ official examples", () => {
     it("bastionHosts get and list", async () => {
       assertShape("Bastion get", exampleBody("network/BastionHostGet.json"), await get(`/subscriptions/${dev}/resourceGroups/rg-network/providers/Microsoft.Network/bastionHosts/bas-hub?api-version=2024-05-01`));
       assertShape("Bastion list", exampleBody("network/BastionHostListBySubscription.json"), await get(`/subscriptions/${dev}/providers/Microsoft.Network/bastionHosts?api-version=2024-05-01`));
+    });
+  });
+
+  describe("Key Vault (management)", () => {
+    it("vaults list (subscription)", async () => {
+      assertShape("Key Vault list", exampleBody("keyvault/listVaultBySubscription.json"), await get(`/subscriptions/${dev}/providers/Microsoft.KeyVault/vaults?api-version=2023-07-01`), VAULT_LIST);
     });
   });
 

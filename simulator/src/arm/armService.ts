@@ -13,6 +13,7 @@ import { setCaller, type ArmDeps } from "./armContext";
 import { registerCompute } from "./compute";
 import { registerJit } from "./jit/jitRoutes";
 import { registerManagementGroups } from "./managementGroups";
+import { registerKeyVault } from "./keyVault";
 import { registerNetwork } from "./network";
 import { registerAuthorization } from "./pim/pimRoutes";
 import { registerResourceGraph } from "./resourceGraph/resourceGraphRoute";
@@ -35,6 +36,7 @@ export class ArmService {
     registerManagementGroups(this.router, deps);
     registerCompute(this.router, deps);
     registerNetwork(this.router, deps);
+    registerKeyVault(this.router, deps);
     registerAuthorization(this.router, deps);
     registerJit(this.router, deps);
     registerResourceGraph(this.router, deps);

@@ -244,6 +244,14 @@ export function vaultToArm(v: VaultModel): Record<string, unknown> {
       sku: { family: "A", name: "standard" },
       tenantId: v.tenantId,
       enableRbacAuthorization: true,
+      // RBAC vaults: access policies are not used, so the list is empty.
+      accessPolicies: [],
+      // Soft delete defaults to true and cannot be turned off (Vault.enableSoftDelete in the spec).
+      enableSoftDelete: true,
+      softDeleteRetentionInDays: 90,
+      enabledForDeployment: false,
+      enabledForDiskEncryption: false,
+      enabledForTemplateDeployment: false,
       vaultUri: v.uri ? `${v.uri}/` : "",
       provisioningState: "Succeeded",
       publicNetworkAccess: "Enabled",

@@ -94,9 +94,35 @@ function additionalPolicies(env: ClientEnvironment): AdditionalPolicy[] {
   return policies;
 }
 
-/** The policies of every ARM client: the common ones plus canonical paths. */
-function armPolicies(env: ClientEnvironment): AdditionalPolicy[] {
-  return [{ policy: canonicalArmPathPolicy(), position: "perCall" }, ...additionalPolicies(env)];
+/**
+ * The policies of every ARM client: the common ones, canonical paths, and the Resource Manager origin
+ * guard (paged lists follow `nextLink` as ARM wrote it, and an ARM token goes only to ARM).
+ */
+export function armPolicies(env: ClientEnvironment): AdditionalPolicy[] {
+  return [{ policy: sameArmPolicy(env.cloud), position: "perCall" }, { policy: canonicalArmPathPolicy(), position: "perCall" }, ...additionalPolicies(env)];
+}
+
+/**
+ * Refuses, before the token policy runs (perCall policies run before the Sign phase), any request
+ * whose origin (scheme, host AND port) is not `allowedOrigin`: what refused it is thrown.
+ */
+function sameOriginPolicy(name: string, allowedOrigin: string, refuse: (target: URL) => JitError): PipelinePolicy {
+  const origin = new URL(allowedOrigin).origin.toLowerCase();
+  return {
+    name,
+    sendRequest(request, next) {
+      const target = new URL(request.url);
+      return target.origin.toLowerCase() === origin ? next(request) : Promise.reject(refuse(target));
+    },
+  };
+}
+
+/** Keeps an ARM client on the cloud's Resource Manager endpoint (a `nextLink` elsewhere gets no token). */
+export function sameArmPolicy(cloud: CloudEnvironment): PipelinePolicy {
+  const arm = new URL(cloud.resourceManagerEndpoint).host;
+  return sameOriginPolicy("azureJitSameArm", cloud.resourceManagerEndpoint, (target) =>
+    new JitError("ArmHostNotAllowed", `Azure Resource Manager (${arm}) sent this client to ${target.host}, another host. No token was sent.`, { details: { host: target.host } }),
+  );
 }
 
 /** Options for classic (core-client) ARM clients: they take `endpoint` + `credentialScopes` (§0.2, §6.5). */
@@ -210,17 +236,10 @@ export function createSecretClient(env: ClientEnvironment, vaultUrl: string): Se
  * followed as the server wrote it) is refused before the token policy runs, so no token goes there.
  */
 export function sameVaultPolicy(vaultUrl: string): PipelinePolicy {
-  const origin = new URL(vaultUrl).origin.toLowerCase();
-  return {
-    name: "azureJitSameVault",
-    sendRequest(request, next) {
-      const target = new URL(request.url);
-      if (target.origin.toLowerCase() !== origin) {
-        return Promise.reject(new JitError("VaultNotAllowed", `The vault ${new URL(vaultUrl).host} sent this client to ${target.host}, another host. No token was sent.`, { details: { vaultHost: target.host } }));
-      }
-      return next(request);
-    },
-  };
+  const vault = new URL(vaultUrl).host;
+  return sameOriginPolicy("azureJitSameVault", vaultUrl, (target) =>
+    new JitError("VaultNotAllowed", `The vault ${vault} sent this client to ${target.host}, another host. No token was sent.`, { details: { vaultHost: target.host } }),
+  );
 }
 
 /** The scope a Key Vault token is requested for: `<keyVaultAudience>/.default`, nothing else. */

@@ -1,9 +1,10 @@
+import { parseArmId } from "../azure/armIds";
 import { type AzureContext, callAzure } from "../azure/azureContext";
 import { restErrorInfo } from "../azure/azureErrors";
 import { throwIfAborted, isCancellation } from "../cancellation";
 import { isCloudVaultHost } from "../cloud";
-import { JitError, isJitError } from "../errors";
-import { queryResources } from "../inventory/resourceGraph";
+import { errorMessage, JitError, isJitError } from "../errors";
+import { queryResources, resourceGraphUnavailable } from "../inventory/resourceGraph";
 import { describeUntrusted } from "../ssh/untrustedText";
 import { type SecretListing, type SecretMetadata, secretChoices, type VaultListing, type VaultSearchVm, vaultChoices } from "./vaultCatalog";
 
@@ -12,7 +13,8 @@ export type { SecretChoice, SecretListing, VaultChoice, VaultListing, VaultSearc
 /**
  * Choose Credential's two reads (issue 11, point 5):
  * - the Key Vaults of the VM's subscription the user can see, through Resource Graph as the
- *   inventory reads everything else (it returns only resources the caller may read);
+ *   inventory reads everything else, or Key Vault's own list when Resource Graph is off or down
+ *   (both return only resources the caller may read);
  * - the secrets of one vault, with the Key Vault SDK's `listPropertiesOfSecrets` (metadata only,
  *   never a value; the SDK follows `nextLink`).
  * A refusal (403: Reader without the vault, or a role with getSecret but not readMetadata) is an
@@ -28,12 +30,28 @@ function statusOf(e: unknown): number | undefined {
   return restErrorInfo(isJitError(e) && e.cause !== undefined ? e.cause : e)?.statusCode;
 }
 
-/** The vaults of the VM's subscription the user can see; `cannotList` when Resource Graph refuses. */
-export async function listVaultsForVm(ctx: AzureContext, vm: VaultSearchVm, signal?: AbortSignal): Promise<VaultListing> {
+/**
+ * Key Vault's management API version for `Vaults_ListBySubscription` (azure-rest-api-specs
+ * `specification/keyvault/resource-manager/Microsoft.KeyVault/stable/2023-07-01/keyvault.json`).
+ */
+export const KEY_VAULT_ARM_API_VERSION = "2023-07-01";
+
+export interface VaultListingOptions {
+  /** As the inventory's `azureJit.useResourceGraph`: false lists with the Key Vault provider's own API. */
+  useResourceGraph?: boolean;
+}
+
+/**
+ * The vaults of the VM's subscription the user can see; `cannotList` when Azure refuses. Resource
+ * Graph first (one query, what the inventory uses); when it is turned off or unavailable (not
+ * registered, throttled, down), Key Vault's own `GET /subscriptions/{id}/providers/Microsoft.KeyVault/vaults`.
+ * Both return only the vaults the caller may read.
+ */
+export async function listVaultsForVm(ctx: AzureContext, vm: VaultSearchVm, signal?: AbortSignal, options: VaultListingOptions = {}): Promise<VaultListing> {
   throwIfAborted(signal);
   let rows: Record<string, unknown>[];
   try {
-    rows = await queryResources(ctx, vm.tenantId, [vm.subscriptionId], [VAULT_TYPE], signal);
+    rows = await vaultRows(ctx, vm, options.useResourceGraph !== false, signal);
   } catch (e) {
     if (isCancellation(e) || !isJitError(e)) throw e;
     if (e.code === "Forbidden" || statusOf(e) === 403) {
@@ -45,6 +63,30 @@ export async function listVaultsForVm(ctx: AzureContext, vm: VaultSearchVm, sign
   const { vaults, dropped } = vaultChoices(rows, vm, ctx.cloud);
   if (dropped > 0) ctx.logger.warn(`Left out ${dropped} Key Vault row(s) of subscription ${vm.subscriptionId} whose name or vault URI is not a Key Vault of ${ctx.cloud.name}.`);
   return { kind: "vaults", vaults, dropped };
+}
+
+async function vaultRows(ctx: AzureContext, vm: VaultSearchVm, useResourceGraph: boolean, signal?: AbortSignal): Promise<Record<string, unknown>[]> {
+  if (useResourceGraph) {
+    try {
+      return await queryResources(ctx, vm.tenantId, [vm.subscriptionId], [VAULT_TYPE], signal);
+    } catch (e) {
+      if (isCancellation(e) || !resourceGraphUnavailable(e)) throw e;
+      ctx.logger.info(`Azure Resource Graph is unavailable (${errorMessage(e)}); listing the Key Vaults of subscription ${vm.subscriptionId} with Key Vault's own API instead.`);
+    }
+  }
+  const path = `/subscriptions/${encodeURIComponent(vm.subscriptionId)}/providers/Microsoft.KeyVault/vaults`;
+  const items = await callAzure(ctx, `list the Key Vaults of subscription ${vm.subscriptionId}`, () => ctx.clients.armList(vm.tenantId).listAll(path, KEY_VAULT_ARM_API_VERSION, signal));
+  return items.filter(isRecord).map(withResourceGroup);
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+/** ARM's vault objects carry no `resourceGroup` column (Resource Graph's rows do): it is read from the id. */
+function withResourceGroup(item: Record<string, unknown>): Record<string, unknown> {
+  const resourceGroup = typeof item.id === "string" ? parseArmId(item.id)?.resourceGroup : undefined;
+  return resourceGroup === undefined ? item : { ...item, resourceGroup };
 }
 
 /**

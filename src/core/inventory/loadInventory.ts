@@ -2,7 +2,6 @@ import type { CloudEnvironment } from "../cloud";
 import { isCancellation, throwIfAborted } from "../cancellation";
 import { armIdKey, parseArmId, vnetOfSubnet } from "../azure/armIds";
 import { type AzureContext, getCallerIdentity } from "../azure/azureContext";
-import { restErrorInfo } from "../azure/azureErrors";
 import { errorMessage, isJitError, JitError } from "../errors";
 import { NetworkIndex } from "./bastionReach";
 import { mapWithConcurrency } from "./concurrency";
@@ -15,19 +14,13 @@ import { listSubscriptionGroups, managementGroupOf } from "./managementGroups";
 import { bastionFromAzure, nicFromAzure, vmFromAzure, vnetFromAzure } from "./normalize";
 import { listActiveAssignments, listEligibilities, PimPolicyReader } from "./pimReads";
 import { computeReadiness, type ReadinessInput } from "./readiness";
-import { ARG_TYPES, queryResources } from "./resourceGraph";
+import { ARG_TYPES, queryResources, resourceGraphUnavailable } from "./resourceGraph";
 import { RoleIndex } from "./roleSelection";
 import { listSubscriptionResources, type SubscriptionResources } from "./sdkListing";
 import { listSubscriptions, listTenants } from "./subscriptions";
 import type { ActiveAssignment, BastionRecord, Eligibility, JitPolicyRecord, NicRecord, PartialError, PimRequirements, SubscriptionInfo, TenantInfo, VmRecord, VnetRecord } from "./types";
 
 export type { Inventory, InventoryOptions, VmEntry } from "./inventoryShapes";
-
-/** Statuses from Resource Graph that mean "not available here", so the SDK listing is used instead. */
-function argUnavailable(e: unknown): boolean {
-  const status = restErrorInfo(isJitError(e) ? (e as { cause?: unknown }).cause : e)?.statusCode;
-  return status === 403 || status === 404 || status === 429 || status === 501 || (status !== undefined && status >= 500);
-}
 
 interface TenantData {
   tenant: TenantInfo;
@@ -205,7 +198,7 @@ async function loadResources(
         usedSdk: false,
       };
     } catch (e) {
-      if (isCancellation(e) || !argUnavailable(e)) throw e;
+      if (isCancellation(e) || !resourceGraphUnavailable(e)) throw e;
       ctx.logger.info(`Azure Resource Graph is unavailable (${errorMessage(e)}); listing resources per subscription instead.`);
     }
   }

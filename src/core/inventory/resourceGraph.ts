@@ -1,5 +1,7 @@
 import { throwIfAborted } from "../cancellation";
 import { type AzureContext, callAzure } from "../azure/azureContext";
+import { restErrorInfo } from "../azure/azureErrors";
+import { isJitError } from "../errors";
 
 /**
  * Azure Resource Graph reads (azure-protocols §4.4). The product sends only this KQL subset, which
@@ -8,6 +10,15 @@ import { type AzureContext, callAzure } from "../azure/azureContext";
  * Scoping to subscriptions is the request's `subscriptions` field, not KQL. Pages of 1000 rows are
  * followed with `$skipToken` (the projection includes `id`, without which ARG gives no token).
  */
+
+/**
+ * Statuses from Resource Graph that mean "not available here" (not registered, throttled, down, or
+ * refused to this caller), so the caller lists with the resource provider's own API instead.
+ */
+export function resourceGraphUnavailable(e: unknown): boolean {
+  const status = restErrorInfo(isJitError(e) ? e.cause : e)?.statusCode;
+  return status === 403 || status === 404 || status === 429 || status === 501 || (status !== undefined && status >= 500);
+}
 
 export const ARG_TYPES = {
   virtualMachine: "microsoft.compute/virtualmachines",

@@ -10,6 +10,8 @@ export interface CredentialChoicesDeps {
   /** A VM of the inventory (throws VmNotFound otherwise). */
   readonly vm: (vmId: string) => VmEntry;
   readonly connections: Pick<ConnectionSetup, "rememberCredential" | "loadRememberedChoices">;
+  /** The `azureJit.useResourceGraph` setting, read at each listing. */
+  readonly useResourceGraph: () => boolean;
 }
 
 /**
@@ -32,7 +34,7 @@ export class CredentialChoices {
   /** The Key Vaults of the VM's subscription the user can see (its own vault first). */
   listVaults(vmId: string, signal?: AbortSignal): Promise<VaultListing> {
     const vm = this.deps.vm(vmId);
-    return listVaultsForVm(this.deps.ctx(), { ...vm, currentSecretUri: vm.readiness.credential.secretUri }, signal);
+    return listVaultsForVm(this.deps.ctx(), { ...vm, currentSecretUri: vm.readiness.credential.secretUri }, signal, { useResourceGraph: this.deps.useResourceGraph() });
   }
 
   /** The enabled secrets of a vault, names and metadata only. */

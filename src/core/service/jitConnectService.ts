@@ -106,7 +106,12 @@ export class JitConnectService {
     const sshPath = (): string => this.options.sshPath ?? "ssh";
     const reissueCertificate = (ctx: AzureContext, p: ConnectionProfile, g: Grant, s?: AbortSignal): Promise<unknown> => this.entra.reissue(ctx, p, g, s);
     this.connections = new ConnectionSetup({ paths, profiles, keys, passwords, logger: this.logger, tunnelProgram, credentialChoices, cloud, sshPath, confirmUserConfigEdit, reissueCertificate });
-    this.credentials = new CredentialChoices({ ctx: () => this.requireSession().ctx, vm: (id) => this.requireVm(id), connections: this.connections });
+    this.credentials = new CredentialChoices({
+      ctx: () => this.requireSession().ctx,
+      vm: (id) => this.requireVm(id),
+      connections: this.connections,
+      useResourceGraph: () => this.options.useResourceGraph ?? true,
+    });
     this.entra = new EntraLogin({ credential: options.credential, keys, methods, logger: this.logger, localClock: this.localClock, preference: () => this.options.loginMethod ?? "entraIdWhenAvailable" });
   }
 

@@ -107,7 +107,7 @@ function vaultItems(listing: VaultListing, currentUri: string): Choice[] {
   const l10n = vscode.l10n;
   if (listing.kind === "cannotList") return [typedItem(currentUri, shown(l10n.t("The Key Vaults could not be listed: {0}", listing.reason)))];
   const near = { current: l10n.t("holds this VM's secret now"), sameResourceGroup: l10n.t("in the VM's resource group"), other: "" };
-  const items: Choice[] = listing.vaults.map((vault) => ({ label: `$(key) ${vault.name}`, description: near[vault.nearness], detail: vault.resourceGroup, vault }));
+  const items: Choice[] = listing.vaults.map((vault) => ({ label: `$(key) ${vault.name}`, description: near[vault.nearness], detail: shown(vault.resourceGroup), vault }));
   const none = l10n.t("No Key Vault you can see in this VM's subscription. Type the URI of a secret you can read.");
   if (items.length > 0) items.push({ label: "", kind: vscode.QuickPickItemKind.Separator, separator: true });
   items.push(typedItem(currentUri, items.length > 0 ? l10n.t("A secret in a vault not listed here (another subscription or tenant).") : none));

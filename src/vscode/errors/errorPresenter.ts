@@ -207,6 +207,8 @@ function presentationFor(e: JitError, method: AuthMethod): Presentation {
       return detail(l10n.t("The VM's SSH credential could not be used."), ["chooseCredential", "checkConnectivity"]);
     case "BastionNotAllowed":
       return detail(l10n.t("The Bastion's address is not one of this cloud's Bastion hosts, so no token was sent to it."), ["checkConnectivity"]);
+    case "ArmHostNotAllowed":
+      return detail(l10n.t("Azure Resource Manager pointed to another host, so no token was sent to it."), ["showLog"]);
     case "BastionRefused":
     case "TunnelFailed":
     case "BrokerUnavailable":

@@ -88,6 +88,35 @@ describe("vault and secret listing (simulator)", () => {
     assert.deepEqual(listing, { kind: "vaults", vaults: [], dropped: 0 });
   });
 
+  it("without Resource Graph (setting off), lists the same vaults with Key Vault's own list, and no Resource Graph call", async () => {
+    const viaGraph = await listVaultsForVm(alice, searchFor(nosecret));
+    const since = (await t.control.audit()).at(-1)?.seq ?? 0;
+    const viaKeyVault = await listVaultsForVm(alice, searchFor(nosecret), undefined, { useResourceGraph: false });
+    assert.equal(viaKeyVault.kind, "vaults");
+    // Same names, URIs, resource groups (read from the ARM id) and order.
+    assert.deepEqual(viaKeyVault, viaGraph);
+    const calls = await t.control.audit(since);
+    assert.ok(!calls.some((e) => e.service === "arm.graph"), "no Resource Graph call");
+    const list = calls.find((e) => /\/providers\/Microsoft\.KeyVault\/vaults\?/i.test(e.path)) ?? assert.fail("Key Vault's list was called");
+    assert.equal(new URLSearchParams(list.path.split("?")[1] ?? "").get("api-version"), "2023-07-01");
+  });
+
+  it("falls back to Key Vault's own list when Resource Graph is unavailable (503), with the same vaults", async () => {
+    const viaGraph = await listVaultsForVm(alice, searchFor(nosecret));
+    const id = await t.control.addFault({ match: { service: "arm.graph" }, status: 503, retryAfterSeconds: 0 });
+    try {
+      assert.deepEqual(await listVaultsForVm(alice, searchFor(nosecret)), viaGraph);
+    } finally {
+      await t.control.clearFaults(id);
+    }
+  });
+
+  it("a refused Key Vault list (no vaults/read at the subscription) is 'cannot list' with the reason, not an error", async () => {
+    const listing = await listVaultsForVm(dana, searchFor(nosecret), undefined, { useResourceGraph: false });
+    assert.equal(listing.kind, "cannotList");
+    assert.match(listing.kind === "cannotList" ? listing.reason : "", /refused to list the Key Vaults of subscription/);
+  });
+
   it("lists secret names and metadata across pages, never a value; disabled and invalid names left out", async () => {
     const vaults = await listVaultsForVm(alice, searchFor(nosecret));
     const kv = (vaults.kind === "vaults" && vaults.vaults.find((v) => v.name === "kv-contoso")) || assert.fail("kv-contoso listed");
