@@ -34,6 +34,17 @@ export interface LoginRoleTarget {
   grantEndsAt: number;
 }
 
+/**
+ * Whether the login role may be activated while the access request runs, instead of after it: when
+ * a login role is eligible and the access role's policy is known and needs no approval. PIM then
+ * provisions the two roles in parallel (each takes tens of seconds on Azure). The service starts it
+ * only once PIM has accepted the access role (service/entraConnect.ts). When approval may be needed,
+ * the login role waits for the grant: no second role is raised while an approver may still refuse.
+ */
+export function mayActivateLoginRoleAlongside(vm: { pimRequirements?: Pick<PimRequirements, "approval">; entraLoginRole?: RoleMatch }): boolean {
+  return vm.pimRequirements !== undefined && !vm.pimRequirements.approval && vm.entraLoginRole?.eligibility !== undefined;
+}
+
 /** Resolves when the login role is active (now or after activation); the end of the role, if it has one. */
 export async function ensureLoginRoleActive(deps: LoginRoleDeps, target: LoginRoleTarget, signal?: AbortSignal): Promise<number | undefined> {
   const { ctx } = deps;

@@ -8,6 +8,7 @@ import { deriveHostAlias } from "../ssh/hostAlias";
 import type { SshPaths } from "../ssh/sshPaths";
 import type { ConnectionProfileStore } from "./connectionProfiles";
 import type { ConnectionSetup } from "./connectionSetup";
+import type { AccessEvent } from "../access/accessEvents";
 import type { AccessInputProvider } from "../access/accessInput";
 import { ENTRA_TIMING, type EntraLogin } from "./entraConnect";
 import { preflightConnect } from "./connectPreflight";
@@ -22,6 +23,8 @@ export interface ConnectFlowDeps {
   paths: SshPaths;
   activeGrant: (vmId: string) => Grant | undefined;
   requestAccess: (vmId: string, signal?: AbortSignal) => Promise<Grant>;
+  /** The access flow's state changes, as the service announces them. */
+  onAccessEvent: (listener: (e: AccessEvent) => void) => () => void;
   setAlias: (vmId: string, alias: string) => Promise<void>;
   ensureBroker: () => Promise<unknown>;
   accessInput: AccessInputProvider;

@@ -1,16 +1,17 @@
 import type { TokenCredential } from "@azure/core-auth";
+import type { AccessEvent } from "../access/accessEvents";
 import type { AccessInputProvider, AccessInputValues } from "../access/accessInput";
 import { DEFAULT_TIMING, type FlowTiming } from "../access/flowSteps";
 import type { Grant } from "../access/grant";
 import { armIdKey } from "../azure/armIds";
 import type { AzureContext } from "../azure/azureContext";
-import { throwIfAborted } from "../cancellation";
+import { anySignal, throwIfAborted } from "../cancellation";
 import type { Clock, TimerHandle } from "../clock";
 import type { KeyStore } from "../credential/keyStore";
 import { sshCertificateSourceOf, type SshCertificateSource } from "../entraSsh/certificateSource";
 import { issueEntraCredential, type EntraSshCredential } from "../entraSsh/entraCredential";
 import { chooseLoginMethod, type LoginMethod, type LoginMethodPreference, type LoginMethodStore } from "../entraSsh/loginMethod";
-import { ensureLoginRoleActive } from "../entraSsh/loginRole";
+import { ensureLoginRoleActive, mayActivateLoginRoleAlongside } from "../entraSsh/loginRole";
 import { checkEntraVm } from "../entraSsh/vmChecks";
 import { JitError, errorMessage } from "../errors";
 import type { VmEntry } from "../inventory/loadInventory";
@@ -33,6 +34,8 @@ export interface EntraConnectDeps {
   accessInput: AccessInputProvider;
   activeGrant: (vmId: string) => Grant | undefined;
   requestAccess: (vmId: string, signal?: AbortSignal) => Promise<Grant>;
+  /** The access flow's state changes (to start the login role once PIM accepted the access role). */
+  onAccessEvent: (listener: (e: AccessEvent) => void) => () => void;
   setAlias: (vmId: string, alias: string) => Promise<void>;
   ensureBroker: () => Promise<unknown>;
 }
@@ -103,7 +106,8 @@ export class EntraLogin {
 
   /**
    * Connects with Entra ID: checks the VM (extension, managed identity) before asking for access,
-   * then access (PIM + JIT), the login role, a fresh key and its certificate, the SSH config.
+   * then access (PIM + JIT) and the login role (alongside when its policy allows, see
+   * requestAccessWithLoginRole), a fresh key and its certificate, the SSH config.
    */
   async connect(deps: EntraConnectDeps, vm: VmEntry, timing: Omit<FlowTiming, "clock">, signal?: AbortSignal, step: ConnectStep = () => undefined): Promise<ConnectionInfo> {
     const { ctx, connections, paths } = deps;
@@ -112,22 +116,20 @@ export class EntraLogin {
     const state = await checkEntraVm(ctx, vm, signal);
     if (!state.ok) throw new JitError(state.code, state.message);
     const alias = deriveHostAlias(vm);
+    const activateLoginRole = (grantEndsAt: number, s?: AbortSignal): Promise<unknown> =>
+      ensureLoginRoleActive(
+        { ctx, timing: { ...timing, clock: this.options.localClock }, accessValues: (needs, maxMs, s2) => this.valuesFor(deps, vm, needs, maxMs, s2), progress: step },
+        { vmName: vm.name, tenantId: vm.tenantId, role: vm.entraLoginRole, grantEndsAt },
+        s,
+      );
     let grant = deps.activeGrant(vm.id);
+    let loginRole: Promise<unknown> | undefined;
     if (!grant) {
       step(`Requesting access to ${vm.name}…`);
-      grant = await deps.requestAccess(vm.id, signal);
+      ({ grant, loginRole } = await this.requestAccessWithLoginRole(deps, vm, activateLoginRole, signal));
     }
     throwIfAborted(signal);
-    await ensureLoginRoleActive(
-      {
-        ctx,
-        timing: { ...timing, clock: this.options.localClock },
-        accessValues: (needs, maxMs, s) => this.valuesFor(deps, vm, needs, maxMs, s),
-        progress: step,
-      },
-      { vmName: vm.name, tenantId: vm.tenantId, role: vm.entraLoginRole, grantEndsAt: grant.expiresAt },
-      signal,
-    );
+    await (loginRole ?? activateLoginRole(grant.expiresAt, signal));
     step("Getting an SSH certificate from Microsoft Entra ID…");
     const credential = await this.issue(ctx, alias, vm, grant, source, signal);
     const bastion = vm.bastion!;
@@ -143,6 +145,44 @@ export class EntraLogin {
     await deps.ensureBroker();
     await deps.journal.append({ type: "connectionOpened", vmId: vm.id, vmName: vm.name, tenantId: vm.tenantId, subscriptionId: vm.subscriptionId, alias, detail: "SSH configuration ready (Microsoft Entra ID certificate)" });
     return { alias, vmName: vm.name, grant, auth: "certificate", configFile: paths.configFile, includeInstalled, userConfigFile: paths.userConfigFile, ssh: connections.sshFor(profile) };
+  }
+
+  /**
+   * The access request, with the login role activated alongside it (`mayActivateLoginRoleAlongside`)
+   * as soon as PIM has accepted the access role (the access flow waits for it to take effect, or
+   * opens JIT): so after the preflight, the form and any approval, and never for a request PIM
+   * refused. The login role lasts as long as the duration asked for in the form (already capped by
+   * the PIM and JIT maxima). If the access fails, the login role's flow stops; its own failure is
+   * reported once the access is granted.
+   */
+  private async requestAccessWithLoginRole(
+    deps: EntraConnectDeps,
+    vm: VmEntry,
+    activateLoginRole: (grantEndsAt: number, signal?: AbortSignal) => Promise<unknown>,
+    signal?: AbortSignal,
+  ): Promise<{ grant: Grant; loginRole?: Promise<unknown> }> {
+    if (!mayActivateLoginRoleAlongside(vm)) return { grant: await deps.requestAccess(vm.id, signal) };
+    const abandon = new AbortController();
+    const key = armIdKey(vm.id);
+    let loginRole: Promise<unknown> | undefined;
+    const stopListening = deps.onAccessEvent((e) => {
+      if (loginRole || armIdKey(e.vmId) !== key || (e.state.kind !== "waitingForRole" && e.state.kind !== "initiatingJit")) return;
+      const values = this.lastInput.get(key);
+      if (!values) return;
+      this.options.logger.info(`PIM accepted the access role of ${vm.name}: activating its login role alongside.`);
+      loginRole = activateLoginRole(deps.ctx.clock.now() + values.durationMs, anySignal(signal, abandon.signal));
+      // Awaited once the access is granted; until then a failure must not count as unhandled.
+      loginRole.catch(() => undefined);
+    });
+    try {
+      const grant = await deps.requestAccess(vm.id, signal);
+      return { grant, loginRole };
+    } catch (e) {
+      abandon.abort();
+      throw e;
+    } finally {
+      stopListening();
+    }
   }
 
   /** A new key and certificate for a profile whose files are gone (restart) while its grant runs. */

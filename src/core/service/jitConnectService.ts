@@ -282,7 +282,7 @@ export class JitConnectService {
   async connect(vmId: string, signal?: AbortSignal, step: ConnectStep = () => undefined): Promise<ConnectionInfo> {
     const { ctx, machine } = this.requireSession();
     const deps = { ctx, connections: this.connections, profiles: this.profiles, journal: this.journal, paths: this.paths, accessInput: this.options.accessInput, entra: this.entra, subscriptionIds: () => this.inventories.subscriptionsOfTenant(this.vm(vmId)?.tenantId) };
-    const access = { activeGrant: (id: string) => this.activeGrant(id), requestAccess: (id: string, s?: AbortSignal) => this.requestAccess(id, s), setAlias: (id: string, alias: string) => machine.setAlias(id, alias) };
+    const access = { activeGrant: (id: string) => this.activeGrant(id), requestAccess: (id: string, s?: AbortSignal) => this.requestAccess(id, s), setAlias: (id: string, alias: string) => machine.setAlias(id, alias), onAccessEvent: this.onDidChangeAccess };
     return openConnection({ ...deps, ...access, ensureBroker: () => this.ensureBroker() }, this.requireVm(vmId), signal, step);
   }
 
