@@ -4,9 +4,10 @@
  * and for Virtual Machine User Login. Connect = PIM (JIT role) → JIT → PIM (login role) → a fresh
  * RSA key and its SSH certificate → SSH config; then `ssh -tt <alias>` to a shell prompt, through
  * the tunnel, logging in with the certificate. Same injected delays as benchmark 8. What Entra ID
- * login adds to the Key Vault path: the login role's activation (a second PIM round, sequential
- * after the grant because it is bounded by the grant's end) and the key + certificate (an RSA
- * keygen and one token request), where the Key Vault path had an overlapped secret read.
+ * login adds to the Key Vault path: what is left of the login role's activation (a second PIM
+ * round, requested alongside the access once PIM has accepted the JIT role, so mostly hidden behind
+ * the JIT step) and the key + certificate (an RSA keygen and one token request), where the Key Vault
+ * path had an overlapped secret read.
  */
 import { productionBuild } from "./lib/build";
 import { startProductSession } from "./lib/product";
@@ -19,10 +20,12 @@ const VM = "vm-entra";
 
 interface RoundResult {
   totalMs: number;
-  /** connect() start → the access grant (JIT role + JIT), i.e. the login role step starts. */
+  /** connect() start → the access grant (JIT role + JIT). */
   accessMs: number;
-  /** Login role: activation request → effective. */
-  loginRoleMs: number;
+  /** connect() start → the login role's activation starts (PIM has accepted the JIT role). */
+  loginRoleStartMs: number;
+  /** The access grant → the login role effective too: what the login role adds to the wait. */
+  loginRoleAfterGrantMs: number;
   /** Key pair + certificate request + parse + files. */
   certificateMs: number;
   /** SSH config + broker + journal. */
@@ -50,17 +53,22 @@ export const requestToShellEntra: Benchmark = {
         if (!vm) throw new Error(`${VM} is not in the inventory`);
         for (const [svc, latencyMs] of [["arm", delays.armMs], ["login", delays.loginMs], ["bastion", delays.bastionMs]] as const) await control.addFault({ match: { service: svc }, latencyMs });
         const steps: [number, string][] = [];
+        let grantedAt = Number.NaN;
+        const stopListening = service.onDidChangeAccess((e) => {
+          if (e.vmId === vm.id && e.state.kind === "granted" && Number.isNaN(grantedAt)) grantedAt = performance.now();
+        });
         const t0 = performance.now();
         const info = await service.connect(vm.id, undefined, (message) => steps.push([performance.now(), message]));
         const tConnected = performance.now();
+        stopListening();
         const tPrompt = await shellPrompt(info.userConfigFile, info.alias, product.childEnv);
         const at = (re: RegExp): number => steps.find(([, m]) => re.test(m))?.[0] ?? Number.NaN;
         const roleAt = at(/^Activating "Virtual Machine/);
         const certAt = at(/SSH certificate/);
         const configAt = at(/SSH configuration/);
-        results.push({ totalMs: tPrompt - t0, accessMs: roleAt - t0, loginRoleMs: certAt - roleAt, certificateMs: configAt - certAt, sshConfigMs: tConnected - configAt, shellMs: tPrompt - tConnected });
+        results.push({ totalMs: tPrompt - t0, accessMs: grantedAt - t0, loginRoleStartMs: roleAt - t0, loginRoleAfterGrantMs: certAt - grantedAt, certificateMs: configAt - certAt, sshConfigMs: tConnected - configAt, shellMs: tPrompt - tConnected });
         const r = results[results.length - 1]!;
-        ctx.log(`  round ${round + 1}: total ${fmt(r.totalMs / 1000, 2)} s (access ${fmt(r.accessMs, 0)} ms, login role ${fmt(r.loginRoleMs, 0)} ms, certificate ${fmt(r.certificateMs, 0)} ms, ssh ${fmt(r.shellMs, 0)} ms)`);
+        ctx.log(`  round ${round + 1}: total ${fmt(r.totalMs / 1000, 2)} s (access ${fmt(r.accessMs, 0)} ms, login role requested at ${fmt(r.loginRoleStartMs, 0)} ms and effective ${fmt(r.loginRoleAfterGrantMs, 0)} ms after the grant, certificate ${fmt(r.certificateMs, 0)} ms, ssh ${fmt(r.shellMs, 0)} ms)`);
       } finally {
         await product.close();
         await sim.stop();
@@ -77,7 +85,8 @@ export const requestToShellEntra: Benchmark = {
       "|---|---|",
       `| **total: Request access → shell prompt** | **${s((r) => r.totalMs)}** |`,
       `| access granted (PIM JIT role → JIT) | ${s((r) => r.accessMs)} |`,
-      `| login role activated and effective (second PIM round) | ${s((r) => r.loginRoleMs)} |`,
+      `| login role requested (after PIM accepted the JIT role; alongside the rest of the access) | ${s((r) => r.loginRoleStartMs)} |`,
+      `| login role effective, after the grant (what the second PIM round adds) | ${s((r) => r.loginRoleAfterGrantMs)} |`,
       `| key pair + SSH certificate | ${s((r) => r.certificateMs)} |`,
       `| SSH config + broker + journal | ${s((r) => r.sshConfigMs)} |`,
       `| ssh → shell prompt (certificate login) | ${s((r) => r.shellMs)} |`,

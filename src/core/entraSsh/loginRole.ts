@@ -14,7 +14,8 @@ import { describeUntrusted } from "../ssh/untrustedText";
  * The VM login role (Virtual Machine User Login or Administrator Login) must be active when ssh
  * logs in: the VM asks Azure RBAC at every login, not when the certificate is issued
  * (learn.microsoft.com howto-vm-sign-in-azure-ad-linux). The access flow activates the JIT role
- * and opens JIT; this activates the login role next to it, for no longer than the grant, with the
+ * and opens JIT; this activates the login role next to it, for no longer than `grantEndsAt` (the
+ * grant's end, or the duration asked for when it runs alongside the access request), with the
  * justification the user already gave (asking only if the login role's policy wants more), then
  * waits, with backoff and a bound, until PIM shows it active (role propagation).
  */
