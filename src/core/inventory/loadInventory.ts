@@ -14,7 +14,7 @@ import { listSubscriptionGroups, managementGroupOf } from "./managementGroups";
 import { bastionFromAzure, nicFromAzure, vmFromAzure, vnetFromAzure } from "./normalize";
 import { listActiveAssignments, listEligibilities, PimPolicyReader } from "./pimReads";
 import { computeReadiness, type ReadinessInput } from "./readiness";
-import { ARG_TYPES, queryResources, resourceGraphUnavailable } from "./resourceGraph";
+import { ARG_TYPES, NIC_PROPERTY_PATHS, queryResources, resourceGraphUnavailable, VM_PROPERTY_PATHS } from "./resourceGraph";
 import { RoleIndex } from "./roleSelection";
 import { listSubscriptionResources, type SubscriptionResources } from "./sdkListing";
 import { listSubscriptions, listTenants } from "./subscriptions";
@@ -182,8 +182,8 @@ async function loadResources(
     try {
       // Large types page in parallel; the few VNets and Bastions share one query.
       const [vmRows, nicRows, netRows] = await Promise.all([
-        queryResources(ctx, tenantId, ids, [ARG_TYPES.virtualMachine], signal),
-        queryResources(ctx, tenantId, ids, [ARG_TYPES.networkInterface], signal),
+        queryResources(ctx, tenantId, ids, [ARG_TYPES.virtualMachine], signal, VM_PROPERTY_PATHS),
+        queryResources(ctx, tenantId, ids, [ARG_TYPES.networkInterface], signal, NIC_PROPERTY_PATHS),
         queryResources(ctx, tenantId, ids, [ARG_TYPES.virtualNetwork, ARG_TYPES.bastionHost], signal),
       ]);
       const typeOf = (row: Record<string, unknown>): string => String(row.type ?? "").toLowerCase();
