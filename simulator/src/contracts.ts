@@ -120,6 +120,11 @@ export interface FaultAction {
   retryAfterSeconds?: number;
   /** WebSocket only: close the relay abruptly after this many bytes (either direction). */
   dropWebSocketAfterBytes?: number;
+  /**
+   * A hostile or broken service: a JSON answer's `nextLink` is rewritten to this origin (scheme,
+   * host and port), path and query kept. Tests that a client follows a list to no other host.
+   */
+  nextLinkOrigin?: string;
 }
 
 export interface DataPlaneHooks {

@@ -64,6 +64,8 @@ export interface FaultInput {
   retryAfterSeconds?: number;
   count?: number;
   dropWebSocketAfterBytes?: number;
+  /** Rewrites a JSON answer's `nextLink` to this origin (a hostile or broken service). */
+  nextLinkOrigin?: string;
 }
 
 export class ControlApiError extends Error {

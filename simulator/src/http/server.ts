@@ -187,7 +187,23 @@ async function withFaults(opts: ServiceOptions, req: SimRequest): Promise<Reply>
     const code = fault.status === 429 ? "TooManyRequests" : fault.status === 503 ? "ServiceUnavailable" : "InjectedFault";
     return errorReply(new HttpError(fault.status, code, `Injected fault (simulator): HTTP ${fault.status}.`, headers), opts.errorFormat);
   }
-  return opts.handle(req);
+  const reply = await opts.handle(req);
+  if (fault?.nextLinkOrigin) rewriteNextLink(reply, fault.nextLinkOrigin, req);
+  return reply;
+}
+
+/** The `nextLinkOrigin` fault: the answer's `nextLink` points at another origin. */
+function rewriteNextLink(reply: Reply, origin: string, req: SimRequest): void {
+  const body = reply.body;
+  if (typeof body !== "object" || body === null || Buffer.isBuffer(body)) return;
+  const link = (body as { nextLink?: unknown }).nextLink;
+  if (typeof link !== "string") return;
+  const moved = new URL(link);
+  const target = new URL(origin);
+  moved.protocol = target.protocol;
+  moved.host = target.host;
+  (body as { nextLink: string }).nextLink = moved.toString();
+  req.audit.detail = `fault injected: nextLink moved to ${target.host}`;
 }
 
 export function errorReply(e: unknown, format: ErrorFormat): Reply {

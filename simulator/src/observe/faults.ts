@@ -36,6 +36,16 @@ export class FaultRules {
     if (count !== undefined && (!Number.isInteger(count) || count < 1)) throw badRequest("count must be a positive integer.");
     const status = num(body.status);
     if (status !== undefined && (!Number.isInteger(status) || status < 100 || status > 599)) throw badRequest("status must be an HTTP status code.");
+    const nextLinkOrigin = str(body.nextLinkOrigin);
+    if (nextLinkOrigin !== undefined) {
+      let parsed: URL | undefined;
+      try {
+        parsed = new URL(nextLinkOrigin);
+      } catch {
+        parsed = undefined;
+      }
+      if (!parsed || parsed.origin !== nextLinkOrigin.replace(/\/$/, "")) throw badRequest("nextLinkOrigin must be an origin such as https://host:port.");
+    }
     const rule: FaultRule = {
       id: `f${this.nextId++}`,
       match: { service: str(match.service), method: str(match.method)?.toUpperCase(), pathRegex },
@@ -43,6 +53,7 @@ export class FaultRules {
       status,
       retryAfterSeconds: num(body.retryAfterSeconds),
       dropWebSocketAfterBytes: num(body.dropWebSocketAfterBytes),
+      nextLinkOrigin,
       count,
     };
     this.rules.push({ ...rule, regex });
@@ -73,7 +84,7 @@ export class FaultRules {
       rule.count -= 1;
       if (rule.count <= 0) this.rules.splice(i, 1);
     }
-    const { latencyMs, status, retryAfterSeconds, dropWebSocketAfterBytes } = rule;
-    return { latencyMs, status, retryAfterSeconds, dropWebSocketAfterBytes };
+    const { latencyMs, status, retryAfterSeconds, dropWebSocketAfterBytes, nextLinkOrigin } = rule;
+    return { latencyMs, status, retryAfterSeconds, dropWebSocketAfterBytes, nextLinkOrigin };
   }
 }
