@@ -318,7 +318,7 @@ describe("contract (a): the product reads the official example responses", () =>
         },
       });
       const listing = await listVaultsForVm(ctx, { tenantId: EXAMPLE_TENANT, subscriptionId: "00000000-0000-0000-0000-000000000000", resourceGroup: "rg-vm" }, undefined, { useResourceGraph: false });
-      assert.deepEqual(listing, { kind: "vaults", vaults: [{ name: "sample-vault", vaultUrl: "https://sample-vault.vault.azure.net", resourceGroup: "sample-group", nearness: "other" }], dropped: 0 });
+      assert.deepEqual(listing, { kind: "vaults", vaults: [{ name: "sample-vault", vaultUrl: "https://sample-vault.vault.azure.net", resourceGroup: "sample-group", subscriptionId: "00000000-0000-0000-0000-000000000000", nearness: "sameSubscription" }], dropped: 0 });
       assert.deepEqual(asked, ["/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.KeyVault/vaults?api-version=2023-07-01"]);
     });
   });

@@ -1,3 +1,4 @@
+import { parseArmId } from "../azure/armIds";
 import { isCloudVaultHost, type CloudEnvironment } from "../cloud";
 
 /**
@@ -26,8 +27,13 @@ export interface VaultChoice {
   /** `https://<vault host>[:port]`, checked against the cloud. */
   vaultUrl: string;
   resourceGroup: string;
-  /** "current": the VM's secret already lives there; "sameResourceGroup": next to the VM. */
-  nearness: "current" | "sameResourceGroup" | "other";
+  subscriptionId: string;
+  /**
+   * "current": the VM's secret already lives there; "sameResourceGroup": next to the VM;
+   * "sameSubscription": elsewhere in the VM's subscription; "otherSubscription": another
+   * subscription of the VM's tenant (a central vault, say).
+   */
+  nearness: "current" | "sameResourceGroup" | "sameSubscription" | "otherSubscription";
 }
 
 /** The VM facts the vault order needs. */
@@ -37,6 +43,8 @@ export interface VaultSearchVm {
   resourceGroup: string;
   /** The secret URI the VM uses today (tag or remembered choice), if any. */
   currentSecretUri?: string;
+  /** The other subscriptions of the VM's tenant to search too (the VM's own is always searched first). */
+  otherSubscriptionIds?: readonly string[];
 }
 
 export type VaultListing =
@@ -62,7 +70,7 @@ function originOf(uri: string | undefined): string | undefined {
  * `properties.vaultUri` is unusable: the URI must be an https vault host of this cloud whose first
  * label is the vault's name, with nothing after the origin but "/".
  */
-export function vaultFromRow(row: Record<string, unknown>, cloud: CloudEnvironment): Omit<VaultChoice, "nearness"> | undefined {
+export function vaultFromRow(row: Record<string, unknown>, cloud: CloudEnvironment): Omit<VaultChoice, "nearness" | "subscriptionId"> & { subscriptionId?: string } | undefined {
   const name = text(row.name);
   if (!isVaultName(name)) return undefined;
   const properties = row.properties;
@@ -76,7 +84,8 @@ export function vaultFromRow(row: Record<string, unknown>, cloud: CloudEnvironme
   }
   if (url.pathname !== "/" || url.search !== "" || url.hash !== "") return undefined;
   if (!isCloudVaultHost(cloud, url) || url.hostname.split(".")[0] !== name.toLowerCase()) return undefined;
-  return { name, vaultUrl: url.origin, resourceGroup: text(row.resourceGroup) ?? "" };
+  const subscriptionId = text(row.subscriptionId) ?? parseArmId(text(row.id) ?? "")?.subscriptionId;
+  return { name, vaultUrl: url.origin, resourceGroup: text(row.resourceGroup) ?? "", ...(subscriptionId !== undefined ? { subscriptionId } : {}) };
 }
 
 /** The usable vaults of Resource Graph rows, deduplicated, the VM's own vault and resource group first. */
@@ -94,10 +103,14 @@ export function vaultChoices(rows: readonly Record<string, unknown>[], vm: Vault
     const key = vault.vaultUrl.toLowerCase();
     if (seen.has(key)) continue;
     seen.add(key);
-    const nearness = key === current ? "current" : vault.resourceGroup.toLowerCase() === vm.resourceGroup.toLowerCase() ? "sameResourceGroup" : "other";
-    vaults.push({ ...vault, nearness });
+    // Resource Graph rows name their subscription and ARM ids hold it; a row with neither counts as the VM's.
+    const subscriptionId = vault.subscriptionId ?? vm.subscriptionId;
+    const sameSubscription = subscriptionId.toLowerCase() === vm.subscriptionId.toLowerCase();
+    const nearness: VaultChoice["nearness"] =
+      key === current ? "current" : !sameSubscription ? "otherSubscription" : vault.resourceGroup.toLowerCase() === vm.resourceGroup.toLowerCase() ? "sameResourceGroup" : "sameSubscription";
+    vaults.push({ ...vault, subscriptionId, nearness });
   }
-  const rank = { current: 0, sameResourceGroup: 1, other: 2 } as const;
+  const rank = { current: 0, sameResourceGroup: 1, sameSubscription: 2, otherSubscription: 3 } as const;
   vaults.sort((a, b) => rank[a.nearness] - rank[b.nearness] || a.name.localeCompare(b.name, undefined, { sensitivity: "base", numeric: true }));
   return { vaults, dropped };
 }

@@ -4,6 +4,7 @@ import { restErrorInfo } from "../azure/azureErrors";
 import { throwIfAborted, isCancellation } from "../cancellation";
 import { isCloudVaultHost } from "../cloud";
 import { errorMessage, JitError, isJitError } from "../errors";
+import { mapWithConcurrency } from "../inventory/concurrency";
 import { queryResources, resourceGraphUnavailable } from "../inventory/resourceGraph";
 import { describeUntrusted } from "../ssh/untrustedText";
 import { type SecretListing, type SecretMetadata, secretChoices, type VaultListing, type VaultSearchVm, vaultChoices } from "./vaultCatalog";
@@ -42,7 +43,8 @@ export interface VaultListingOptions {
 }
 
 /**
- * The vaults of the VM's subscription the user can see; `cannotList` when Azure refuses. Resource
+ * The vaults the user can see in the VM's subscription and the other subscriptions of its tenant
+ * (`otherSubscriptionIds`); `cannotList` when Azure refuses for the VM's own subscription. Resource
  * Graph first (one query, what the inventory uses); when it is turned off or unavailable (not
  * registered, throttled, down), Key Vault's own `GET /subscriptions/{id}/providers/Microsoft.KeyVault/vaults`.
  * Both return only the vaults the caller may read.
@@ -66,17 +68,47 @@ export async function listVaultsForVm(ctx: AzureContext, vm: VaultSearchVm, sign
 }
 
 async function vaultRows(ctx: AzureContext, vm: VaultSearchVm, useResourceGraph: boolean, signal?: AbortSignal): Promise<Record<string, unknown>[]> {
+  const subscriptions = subscriptionsToSearch(vm);
   if (useResourceGraph) {
     try {
-      return await queryResources(ctx, vm.tenantId, [vm.subscriptionId], [VAULT_TYPE], signal);
+      return await queryResources(ctx, vm.tenantId, subscriptions, [VAULT_TYPE], signal);
     } catch (e) {
       if (isCancellation(e) || !resourceGraphUnavailable(e)) throw e;
-      ctx.logger.info(`Azure Resource Graph is unavailable (${errorMessage(e)}); listing the Key Vaults of subscription ${vm.subscriptionId} with Key Vault's own API instead.`);
+      ctx.logger.info(`Azure Resource Graph is unavailable (${errorMessage(e)}); listing the Key Vaults with Key Vault's own API instead.`);
     }
   }
-  const path = `/subscriptions/${encodeURIComponent(vm.subscriptionId)}/providers/Microsoft.KeyVault/vaults`;
-  const items = await callAzure(ctx, `list the Key Vaults of subscription ${vm.subscriptionId}`, () => ctx.clients.armList(vm.tenantId).listAll(path, KEY_VAULT_ARM_API_VERSION, signal));
-  return items.filter(isRecord).map(withResourceGroup);
+  // One list per subscription. A subscription that refuses (no vaults/read there) is left out and
+  // said in the log; only when every one refuses is the listing refused.
+  const refusals: unknown[] = [];
+  const lists = await mapWithConcurrency(
+    subscriptions,
+    8,
+    async (subscriptionId) => {
+      const path = `/subscriptions/${encodeURIComponent(subscriptionId)}/providers/Microsoft.KeyVault/vaults`;
+      try {
+        return await callAzure(ctx, `list the Key Vaults of subscription ${subscriptionId}`, () => ctx.clients.armList(vm.tenantId).listAll(path, KEY_VAULT_ARM_API_VERSION, signal));
+      } catch (e) {
+        if (isCancellation(e)) throw e;
+        ctx.logger.info(`Left out the Key Vaults of subscription ${subscriptionId}: ${errorMessage(e)}`);
+        refusals.push(e);
+        return [];
+      }
+    },
+    signal,
+  );
+  if (refusals.length === subscriptions.length) throw refusals[0];
+  return lists.flat().filter(isRecord).map(withResourceGroup);
+}
+
+/** The VM's subscription first, then the other subscriptions of its tenant, each once. */
+function subscriptionsToSearch(vm: VaultSearchVm): string[] {
+  const seen = new Set<string>();
+  return [vm.subscriptionId, ...(vm.otherSubscriptionIds ?? [])].filter((id) => {
+    const key = id.toLowerCase();
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -12,6 +12,8 @@ export interface CredentialChoicesDeps {
   readonly connections: Pick<ConnectionSetup, "rememberCredential" | "loadRememberedChoices">;
   /** The `azureJit.useResourceGraph` setting, read at each listing. */
   readonly useResourceGraph: () => boolean;
+  /** The subscriptions of a tenant the inventory knows (searched for vaults after the VM's own). */
+  readonly subscriptionsOfTenant: (tenantId: string) => string[];
 }
 
 /**
@@ -31,10 +33,11 @@ export class CredentialChoices {
     return this.deps.connections.rememberCredential(this.deps.vm(vmId), choice);
   }
 
-  /** The Key Vaults of the VM's subscription the user can see (its own vault first). */
+  /** The Key Vaults the user can see in the VM's tenant: its own vault, resource group and subscription first. */
   listVaults(vmId: string, signal?: AbortSignal): Promise<VaultListing> {
     const vm = this.deps.vm(vmId);
-    return listVaultsForVm(this.deps.ctx(), { ...vm, currentSecretUri: vm.readiness.credential.secretUri }, signal, { useResourceGraph: this.deps.useResourceGraph() });
+    const search = { ...vm, currentSecretUri: vm.readiness.credential.secretUri, otherSubscriptionIds: this.deps.subscriptionsOfTenant(vm.tenantId) };
+    return listVaultsForVm(this.deps.ctx(), search, signal, { useResourceGraph: this.deps.useResourceGraph() });
   }
 
   /** The enabled secrets of a vault, names and metadata only. */

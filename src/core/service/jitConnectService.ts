@@ -111,6 +111,7 @@ export class JitConnectService {
       vm: (id) => this.requireVm(id),
       connections: this.connections,
       useResourceGraph: () => this.options.useResourceGraph ?? true,
+      subscriptionsOfTenant: (tenantId) => this.inventories.subscriptionsOfTenant(tenantId),
     });
     this.entra = new EntraLogin({ credential: options.credential, keys, methods, logger: this.logger, localClock: this.localClock, preference: () => this.options.loginMethod ?? "entraIdWhenAvailable" });
   }

@@ -69,7 +69,7 @@ async function chooseSecretUri(service: JitConnectService, vm: VmEntry, title: s
     ...step(1),
     placeholder: l10n.t("Which Key Vault holds the SSH key or password of {0}?", vm.name),
     loadingPlaceholder: l10n.t("Listing the Key Vaults you can see…"),
-    load: async (signal) => vaultItems(await settle(() => service.credentials.listVaults(vm.id, signal)), currentUri),
+    load: async (signal) => vaultItems(await settle(() => service.credentials.listVaults(vm.id, signal)), currentUri, subscriptionNamesOf(service)),
   });
   if ("typed" in vaultPick) return typeSecretUri(step(2), vaultPick.typed);
   if (!("vault" in vaultPick)) return typeSecretUri(step(2), currentUri);
@@ -103,14 +103,24 @@ function shown(text: string): string {
   return escapeForDisplay(text).replace(/\$\(/g, "$\u200b(");
 }
 
-function vaultItems(listing: VaultListing, currentUri: string): Choice[] {
+/** Subscription id (lower case) → display name, from the inventory (for the vaults' detail line). */
+function subscriptionNamesOf(service: JitConnectService): Map<string, string> {
+  return new Map((service.availableScopes()?.subscriptions ?? []).map((s) => [s.subscriptionId.toLowerCase(), s.displayName]));
+}
+
+function vaultItems(listing: VaultListing, currentUri: string, subscriptionNames: ReadonlyMap<string, string>): Choice[] {
   const l10n = vscode.l10n;
   if (listing.kind === "cannotList") return [typedItem(currentUri, shown(l10n.t("The Key Vaults could not be listed: {0}", listing.reason)))];
-  const near = { current: l10n.t("holds this VM's secret now"), sameResourceGroup: l10n.t("in the VM's resource group"), other: "" };
-  const items: Choice[] = listing.vaults.map((vault) => ({ label: `$(key) ${vault.name}`, description: near[vault.nearness], detail: shown(vault.resourceGroup), vault }));
-  const none = l10n.t("No Key Vault you can see in this VM's subscription. Type the URI of a secret you can read.");
+  const near = { current: l10n.t("holds this VM's secret now"), sameResourceGroup: l10n.t("in the VM's resource group"), sameSubscription: "", otherSubscription: l10n.t("another subscription") };
+  const items: Choice[] = listing.vaults.map((vault) => ({
+    label: `$(key) ${vault.name}`,
+    description: near[vault.nearness],
+    detail: shown([vault.resourceGroup, subscriptionNames.get(vault.subscriptionId.toLowerCase()) ?? vault.subscriptionId].filter(Boolean).join(" · ")),
+    vault,
+  }));
+  const none = l10n.t("No Key Vault you can see in the subscriptions of this VM's tenant. Type the URI of a secret you can read.");
   if (items.length > 0) items.push({ label: "", kind: vscode.QuickPickItemKind.Separator, separator: true });
-  items.push(typedItem(currentUri, items.length > 0 ? l10n.t("A secret in a vault not listed here (another subscription or tenant).") : none));
+  items.push(typedItem(currentUri, items.length > 0 ? l10n.t("A secret in a vault not listed here (another tenant, or a subscription that is not listed).") : none));
   return items;
 }
 

@@ -7,7 +7,7 @@ import { isSecretName, isVaultName, secretChoices, secretKindHint, vaultChoices 
 
 const cloud = resolveCloud("AzureCloud", undefined);
 const vm = { tenantId: "t", subscriptionId: "s", resourceGroup: "rg-vm" };
-const row = (name: unknown, vaultUri: unknown, resourceGroup = "rg-kv"): Record<string, unknown> => ({ name, resourceGroup, properties: { vaultUri } });
+const row = (name: unknown, vaultUri: unknown, resourceGroup = "rg-kv", subscriptionId = "s"): Record<string, unknown> => ({ name, resourceGroup, subscriptionId, properties: { vaultUri } });
 
 describe("vault choices", () => {
   it("applies Key Vault's naming rules", () => {
@@ -22,6 +22,8 @@ describe("vault choices", () => {
       row("kv-zeta", "https://kv-zeta.vault.azure.net/"),
       row("kv-alpha", "https://kv-alpha.vault.azure.net/"),
       row("kv-near", "https://kv-near.vault.azure.net/", "RG-VM"),
+      row("kv-central", "https://kv-central.vault.azure.net/", "rg-platform", "platform-sub"),
+      row("kv-also-rg-vm", "https://kv-also-rg-vm.vault.azure.net/", "rg-vm", "platform-sub"), // same RG name, other subscription
       row("kv-mine", "https://KV-MINE.vault.azure.net/"),
       row("kv-mine", "https://kv-mine.vault.azure.net/"), // duplicate
       row("kv-evil", "https://kv-evil.attacker.example/"), // another domain
@@ -42,8 +44,10 @@ describe("vault choices", () => {
       [
         ["kv-mine", "current"],
         ["kv-near", "sameResourceGroup"],
-        ["kv-alpha", "other"],
-        ["kv-zeta", "other"],
+        ["kv-alpha", "sameSubscription"],
+        ["kv-zeta", "sameSubscription"],
+        ["kv-also-rg-vm", "otherSubscription"],
+        ["kv-central", "otherSubscription"],
       ],
     );
     assert.equal(vaults[0]?.vaultUrl, "https://kv-mine.vault.azure.net");

@@ -24,13 +24,16 @@ describe("vault and secret listing (simulator)", () => {
   let dana: AzureContext;
   let erin: AzureContext;
   let nosecret: VmEntry;
+  let tenantSubscriptions: string[];
   const logger = memoryLogger();
 
   before(async () => {
     t = await startTestSimulator("demo", {
       startVms: false,
       edit: (doc) => {
-        const kv = doc.vaults?.find((v) => v.name === "kv-contoso");
+        // A central vault in the tenant's other subscription (alice is Reader there too).
+        doc.vaults = [...(doc.vaults ?? []), { name: "kv-research", subscription: "Contoso Data Science", resourceGroup: "rg-research-security" }];
+        const kv = doc.vaults.find((v) => v.name === "kv-contoso");
         assert.ok(kv, "demo has kv-contoso");
         kv.secrets = [
           ...(kv.secrets ?? []),
@@ -54,13 +57,15 @@ describe("vault and secret listing (simulator)", () => {
       },
     });
     [alice, dana, erin] = await Promise.all([signedInContext(t, "alice@contoso.example", { logger }), signedInContext(t, "dana@contoso.example"), signedInContext(t, "erin@contoso.example")]);
-    nosecret = (await loadInventory(alice)).vms.find((v) => v.name === "vm-nosecret") ?? assert.fail("vm-nosecret is in alice's inventory");
+    const inventory = await loadInventory(alice);
+    nosecret = inventory.vms.find((v) => v.name === "vm-nosecret") ?? assert.fail("vm-nosecret is in alice's inventory");
+    tenantSubscriptions = inventory.subscriptions.filter((s) => s.tenantId === nosecret.tenantId).map((s) => s.subscriptionId);
   });
   after(async () => {
     await t?.stop();
   });
 
-  const searchFor = (vm: VmEntry, currentSecretUri?: string): VaultSearchVm => ({ tenantId: vm.tenantId, subscriptionId: vm.subscriptionId, resourceGroup: vm.resourceGroup, currentSecretUri });
+  const searchFor = (vm: VmEntry, currentSecretUri?: string, otherSubscriptionIds?: string[]): VaultSearchVm => ({ tenantId: vm.tenantId, subscriptionId: vm.subscriptionId, resourceGroup: vm.resourceGroup, currentSecretUri, otherSubscriptionIds });
 
   it("lists the vaults of the VM's subscription the user can read, with URIs of this cloud", async () => {
     const listing = await listVaultsForVm(alice, searchFor(nosecret));
@@ -70,6 +75,29 @@ describe("vault and secret listing (simulator)", () => {
     assert.deepEqual(listing.vaults.map((v) => v.name).sort(), ["kv-contoso", "kv-restricted"]);
     for (const v of listing.vaults) assert.match(v.vaultUrl, new RegExp(`^https://${v.name}\\.vault\\.localhost:\\d+$`));
     assert.equal(listing.dropped, 0);
+  });
+
+  it("searches the tenant's other subscriptions after the VM's own: a central vault comes last, the same through Resource Graph and Key Vault's list", async () => {
+    assert.ok(tenantSubscriptions.length >= 2, "Contoso has two subscriptions");
+    const viaGraph = await listVaultsForVm(alice, searchFor(nosecret, undefined, tenantSubscriptions));
+    assert.equal(viaGraph.kind, "vaults");
+    if (viaGraph.kind !== "vaults") return;
+    assert.deepEqual(viaGraph.vaults.map((v) => [v.name, v.nearness]), [["kv-contoso", "sameSubscription"], ["kv-restricted", "sameSubscription"], ["kv-research", "otherSubscription"]]);
+    assert.notEqual(viaGraph.vaults[2]?.subscriptionId.toLowerCase(), nosecret.subscriptionId.toLowerCase());
+    const viaKeyVault = await listVaultsForVm(alice, searchFor(nosecret, undefined, tenantSubscriptions), undefined, { useResourceGraph: false });
+    assert.deepEqual(viaKeyVault, viaGraph);
+  });
+
+  it("Key Vault's list leaves out a subscription that refuses and keeps the others", async () => {
+    const research = tenantSubscriptions.find((id) => id.toLowerCase() !== nosecret.subscriptionId.toLowerCase())!;
+    const fault = await t.control.addFault({ match: { service: "arm", pathRegex: `^/subscriptions/${research}/providers/Microsoft\\.KeyVault/vaults$` }, status: 403 });
+    try {
+      const listing = await listVaultsForVm(alice, searchFor(nosecret, undefined, tenantSubscriptions), undefined, { useResourceGraph: false });
+      assert.deepEqual(listing.kind === "vaults" && listing.vaults.map((v) => v.name), ["kv-contoso", "kv-restricted"]);
+      assert.ok(logger.lines.some((l) => l.includes(`Left out the Key Vaults of subscription ${research}`)));
+    } finally {
+      await t.control.clearFaults(fault);
+    }
   });
 
   it("puts the vault holding the VM's current secret first", async () => {
