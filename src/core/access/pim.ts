@@ -120,7 +120,7 @@ export async function getRoleRequest(ctx: AzureContext, tenantId: string, scope:
     const r = await callAzure(ctx, "read the PIM request", () => ctx.clients.authorization(tenantId).roleAssignmentScheduleRequests.get(pimScope(scope), requestName, { abortSignal: signal }));
     return statusFrom(requestName, r);
   } catch (e) {
-    if (statusOf((e as { cause?: unknown }).cause ?? e) === 404) return undefined;
+    if (statusOf(e) === 404) return undefined;
     throw e;
   }
 }
@@ -131,7 +131,7 @@ export async function cancelRoleRequest(ctx: AzureContext, tenantId: string, sco
     await callAzure(ctx, "cancel the PIM request", () => ctx.clients.authorization(tenantId).roleAssignmentScheduleRequests.cancel(pimScope(scope), requestName, { abortSignal: signal }));
     return true;
   } catch (e) {
-    const status = statusOf((e as { cause?: unknown }).cause ?? e);
+    const status = statusOf(e);
     if (status === 404 || status === 400 || status === 409) return false;
     throw e;
   }

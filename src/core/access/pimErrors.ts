@@ -1,4 +1,4 @@
-import { restErrorInfo } from "../azure/azureErrors";
+import { azureCallErrorInfo } from "../azure/azureErrors";
 import { claimsFromChallenge, claimsFromPimMessage } from "../azure/claims";
 import { failedPolicyRules } from "../inventory/pimPolicy";
 
@@ -18,7 +18,7 @@ export type PimFailure =
 
 export function classifyPimError(e: unknown): PimFailure {
   // callAzure wraps SDK errors in a JitError; the Azure details are in its cause.
-  const info = restErrorInfo(e) ?? restErrorInfo((e as { cause?: unknown } | undefined)?.cause);
+  const info = azureCallErrorInfo(e);
   if (!info) return { kind: "other" };
   const code = (info.code ?? "").toLowerCase();
   if (code === "roleassignmentexists") return { kind: "alreadyActive" };

@@ -55,9 +55,17 @@ export function restErrorInfo(e: unknown): RestErrorInfo | undefined {
   };
 }
 
-/** The ARM status code of a RestError, or undefined for anything else. */
+/**
+ * The RestError details of a failed Azure call: the error's own, or those of the RestError behind an
+ * error that wraps it (`callAzure` throws a JitError whose `cause` is the SDK's RestError).
+ */
+export function azureCallErrorInfo(e: unknown): RestErrorInfo | undefined {
+  return restErrorInfo(e) ?? restErrorInfo((e as { cause?: unknown } | null | undefined)?.cause);
+}
+
+/** The HTTP status of a failed Azure call (see `azureCallErrorInfo`), or undefined. */
 export function statusOf(e: unknown): number | undefined {
-  return restErrorInfo(e)?.statusCode;
+  return azureCallErrorInfo(e)?.statusCode;
 }
 
 const NETWORK_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "ETIMEDOUT", "ECONNRESET", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "REQUEST_SEND_ERROR", "UND_ERR_CONNECT_TIMEOUT", "CERT_HAS_EXPIRED", "SELF_SIGNED_CERT_IN_CHAIN", "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "DEPTH_ZERO_SELF_SIGNED_CERT"]);

@@ -2,7 +2,7 @@ import { isCloudVaultHost } from "../cloud";
 import { JitError } from "../errors";
 import { type AzureContext, callAzure } from "./azureContext";
 import type { SecretReader } from "../credential/secretReader";
-import { restErrorInfo } from "./azureErrors";
+import { statusOf } from "./azureErrors";
 
 /** The Key Vault implementation of the credential module's `SecretReader` port. */
 export type { SecretReader, SecretValue } from "../credential/secretReader";
@@ -39,7 +39,7 @@ export function createSecretReader(ctx: AzureContext): SecretReader {
       if (secret.value === undefined) throw new JitError("SecretUnusable", `The ${what} has no value (it may be disabled).`);
       return { value: secret.value, contentType: secret.properties.contentType, name: secret.name, version: secret.properties.version ?? version ?? "", vaultUrl };
     } catch (e) {
-      const status = restErrorInfo((e as { cause?: unknown }).cause ?? e)?.statusCode;
+      const status = statusOf(e);
       if (status === 404) {
         throw new JitError("SecretNotFound", `The ${what}${version ? ` (version ${version})` : ""} does not exist. Check the VM tag azure-jit-connect.secret or ask the VM owner where the credential is stored.`, { cause: e, details: { vault: vaultUrl, secret: name } });
       }

@@ -1,6 +1,6 @@
 import { parseArmId } from "../azure/armIds";
 import { type AzureContext, callAzure } from "../azure/azureContext";
-import { restErrorInfo } from "../azure/azureErrors";
+import { statusOf } from "../azure/azureErrors";
 import { throwIfAborted, isCancellation } from "../cancellation";
 import { isCloudVaultHost } from "../cloud";
 import { errorMessage, JitError, isJitError } from "../errors";
@@ -13,7 +13,7 @@ export type { SecretChoice, SecretListing, VaultChoice, VaultListing, VaultSearc
 
 /**
  * Choose Credential's two reads (issue 11, point 5):
- * - the Key Vaults of the VM's subscription the user can see, through Resource Graph as the
+ * - the Key Vaults the user can see in the subscriptions of the VM's tenant, through Resource Graph as the
  *   inventory reads everything else, or Key Vault's own list when Resource Graph is off or down
  *   (both return only resources the caller may read);
  * - the secrets of one vault, with the Key Vault SDK's `listPropertiesOfSecrets` (metadata only,
@@ -25,11 +25,6 @@ export type { SecretChoice, SecretListing, VaultChoice, VaultListing, VaultSearc
 export const VAULT_TYPE = "microsoft.keyvault/vaults";
 /** At most this many secrets are kept from one vault (a vault with more is listed in part). */
 export const MAX_SECRETS = 2000;
-
-/** The status of a failed Azure call (through the JitError that wraps it). */
-function statusOf(e: unknown): number | undefined {
-  return restErrorInfo(isJitError(e) && e.cause !== undefined ? e.cause : e)?.statusCode;
-}
 
 /**
  * Key Vault's management API version for `Vaults_ListBySubscription` (azure-rest-api-specs
@@ -44,7 +39,7 @@ export interface VaultListingOptions {
 
 /**
  * The vaults the user can see in the VM's subscription and the other subscriptions of its tenant
- * (`otherSubscriptionIds`); `cannotList` when Azure refuses for the VM's own subscription. Resource
+ * (`otherSubscriptionIds`); `cannotList` when Azure refuses for every subscription searched. Resource
  * Graph first (one query, what the inventory uses); when it is turned off or unavailable (not
  * registered, throttled, down), Key Vault's own `GET /subscriptions/{id}/providers/Microsoft.KeyVault/vaults`.
  * Both return only the vaults the caller may read.
@@ -63,7 +58,7 @@ export async function listVaultsForVm(ctx: AzureContext, vm: VaultSearchVm, sign
     throw e;
   }
   const { vaults, dropped } = vaultChoices(rows, vm, ctx.cloud);
-  if (dropped > 0) ctx.logger.warn(`Left out ${dropped} Key Vault row(s) of subscription ${vm.subscriptionId} whose name or vault URI is not a Key Vault of ${ctx.cloud.name}.`);
+  if (dropped > 0) ctx.logger.warn(`Left out ${dropped} Key Vault row(s) whose name or vault URI is not a Key Vault of ${ctx.cloud.name}.`);
   return { kind: "vaults", vaults, dropped };
 }
 

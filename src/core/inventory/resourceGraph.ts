@@ -1,7 +1,6 @@
 import { throwIfAborted } from "../cancellation";
 import { type AzureContext, callAzure } from "../azure/azureContext";
-import { restErrorInfo } from "../azure/azureErrors";
-import { isJitError } from "../errors";
+import { statusOf } from "../azure/azureErrors";
 
 /**
  * Azure Resource Graph reads (azure-protocols §4.4). The product sends only this KQL subset, which
@@ -16,7 +15,7 @@ import { isJitError } from "../errors";
  * refused to this caller), so the caller lists with the resource provider's own API instead.
  */
 export function resourceGraphUnavailable(e: unknown): boolean {
-  const status = restErrorInfo(isJitError(e) ? e.cause : e)?.statusCode;
+  const status = statusOf(e);
   return status === 403 || status === 404 || status === 429 || status === 501 || (status !== undefined && status >= 500);
 }
 
@@ -50,8 +49,9 @@ export const VM_PROPERTY_PATHS = [
 export const NIC_PROPERTY_PATHS = ["properties.ipConfigurations"] as const;
 
 const PATH = /^properties(?:\.[A-Za-z][A-Za-z0-9]*)+$/;
-/** The column a projected path comes back in (a name no Resource Graph column has). */
-const projectedColumn = (index: number): string => `jitConnectPath${index}`;
+/** The columns projected paths come back in: this prefix and the path's index (no Resource Graph column has it). */
+const PROJECTED_PREFIX = "jitConnectPath";
+const projectedColumn = (index: number): string => `${PROJECTED_PREFIX}${index}`;
 
 /**
  * The query text for a set of resource types, with every column, or with `properties` narrowed to
@@ -69,7 +69,7 @@ export function buildQuery(types: readonly string[], propertyPaths?: readonly st
 /** A row of a narrowed query with its projected columns put back at their paths (null ones left out). */
 export function rowWithPaths(row: Record<string, unknown>, propertyPaths: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(row)) if (!k.startsWith("jitConnectPath")) out[k] = v;
+  for (const [k, v] of Object.entries(row)) if (!k.startsWith(PROJECTED_PREFIX)) out[k] = v;
   propertyPaths.forEach((p, i) => {
     const value = row[projectedColumn(i)];
     if (value === null || value === undefined) return;
