@@ -19,20 +19,9 @@ import type { JitConnectService } from "../../../src/core/service/jitConnectServ
 import { startTestSimulator, type TestSimulator } from "../../support/simulator";
 import { runtimeDirOf, startSimService } from "../../support/simService";
 import { memoryLogger } from "../access/support/simContext";
+import { httpGet } from "../../support/httpGet";
 
 const ALICE = "alice@contoso.example";
-
-function get(url: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(url, (res) => {
-      let body = "";
-      res.setEncoding("utf8").on("data", (d: string) => (body += d));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.setTimeout(20_000, () => req.destroy(new Error(`GET ${url} timed out`)));
-    req.once("error", reject);
-  });
-}
 
 /** `promise`, or a failure naming `what` after `ms` (a forward that never ends fails the test, rather than hanging it). */
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -105,7 +94,7 @@ describe("port forwards through the simulator's Bastion, listed per VM", { timeo
     assert.deepEqual(service.forwards.list(vmId("vm-dev-01")), []);
     const announced = await changeWhere((c) => c.vmId === id && c.forwards.includes(forward), since);
     assert.deepEqual(announced.forwards, [forward]);
-    const reply = await get(`${forward.url}through-the-tunnel`);
+    const reply = await httpGet(`${forward.url}through-the-tunnel`);
     assert.deepEqual(reply, { status: 200, body: `${token} /through-the-tunnel` });
   });
 
@@ -125,14 +114,14 @@ describe("port forwards through the simulator's Bastion, listed per VM", { timeo
     await within(first.exited, 30_000, "ssh exits after Stop");
     await changeWhere((c) => c.vmId === id && c.forwards.length === 0, since);
     assert.deepEqual(service.forwards.list(), []);
-    await assert.rejects(get(first.url), /ECONNREFUSED|socket hang up|ECONNRESET/);
+    await assert.rejects(httpGet(first.url), /ECONNREFUSED|socket hang up|ECONNRESET/);
   });
 
   it("ssh ending by itself (the VM is stopped under it) removes the forward too, with a change and a log line", async () => {
     const id = vmId("gpu-ds-01");
     // gpu-ds-01 needs PIM and JIT first: the service's connect requests them (the form answers itself).
     const { forward } = await service.forwardPort(id, serverPort, undefined);
-    assert.equal((await get(forward.url)).body, `${token} /`);
+    assert.equal((await httpGet(forward.url)).body, `${token} /`);
     const since = changes.length;
     await t.control.setPower("gpu-ds-01", "deallocated");
     const { code } = await within(forward.exited, 60_000, "ssh exits once the VM is deallocated");
@@ -145,7 +134,7 @@ describe("port forwards through the simulator's Bastion, listed per VM", { timeo
   it("Deactivate stops the VM's forwards (its access ends here)", async () => {
     const id = vmId("vm-dev-01");
     const { forward } = await service.forwardPort(id, serverPort, undefined);
-    assert.equal((await get(forward.url)).status, 200);
+    assert.equal((await httpGet(forward.url)).status, 200);
     // PIM refuses a deactivation in the first five minutes of an activation.
     await t.control.advanceClock(6 * 60);
     const since = changes.length;
@@ -159,7 +148,7 @@ describe("port forwards through the simulator's Bastion, listed per VM", { timeo
     const id = vmId("vm-dev-01");
     const { forward, reused } = await service.forwardPort(id, serverPort, undefined);
     assert.equal(reused, false, "a new forward after the last one stopped");
-    assert.equal((await get(forward.url)).status, 200);
+    assert.equal((await httpGet(forward.url)).status, 200);
     await t.control.advanceClock(6 * 60);
     await t.control.portalDeactivate(ALICE, "vm-dev-01");
     await service.refreshInventory();
@@ -171,7 +160,7 @@ describe("port forwards through the simulator's Bastion, listed per VM", { timeo
   it("when vm-ready's access expires, its forwards stop and leave the list", async () => {
     const id = vmId("vm-ready");
     const { forward } = await service.forwardPort(id, serverPort, undefined);
-    assert.equal((await get(forward.url)).status, 200);
+    assert.equal((await httpGet(forward.url)).status, 200);
     const grant = service.activeGrant(id) ?? assert.fail("vm-ready has a grant");
     const since = changes.length;
     const expired = new Promise<void>((resolve) => service.onDidExpire((grants) => grants.some((g) => g.vmId === id) && resolve()));

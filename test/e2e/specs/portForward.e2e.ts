@@ -7,6 +7,7 @@ import type { Page } from "playwright-core";
 import { FORWARD_ROW } from "../support/azureJitView";
 import { menuTitle } from "../support/commandTitles";
 import { signInAndFindVm, stepChain, useSimulatorSession } from "../support/simSession";
+import { httpGet } from "../../support/httpGet";
 
 /**
  * Forward Port as a user meets it (issue 11, point 5), on vm-ready (access granted before the
@@ -19,18 +20,6 @@ import { signInAndFindVm, stepChain, useSimulatorSession } from "../support/simS
  * ours: the server on the VM is a tiny HTTP server this spec listens with on 127.0.0.1.
  */
 const VM = "vm-ready";
-
-function get(url: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(url, (res) => {
-      let body = "";
-      res.setEncoding("utf8").on("data", (d: string) => (body += d));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.setTimeout(20_000, () => req.destroy(new Error(`GET ${url} timed out`)));
-    req.once("error", reject);
-  });
-}
 
 describe(`port forwarding on ${VM}: Forward Port, the row under the VM, Open in Browser, Stop`, function () {
   this.timeout(180_000);
@@ -95,7 +84,7 @@ describe(`port forwarding on ${VM}: Forward Port, the row under the VM, Open in 
     await workbench.notifications.clearAll();
     await workbench.screenshot("port-forward-in-tree");
 
-    assert.deepEqual(await get(`http://127.0.0.1:${localPort}/from-the-spec`), { status: 200, body: `server on the VM ${token} /from-the-spec` });
+    assert.deepEqual(await httpGet(`http://127.0.0.1:${localPort}/from-the-spec`), { status: 200, body: `server on the VM ${token} /from-the-spec` });
     done("forward");
   });
 
@@ -177,7 +166,7 @@ describe(`port forwarding on ${VM}: Forward Port, the row under the VM, Open in 
     await view.tree.waitForRowGone(FORWARD_ROW, 30_000);
     const row = (await view.vmRows()).get(VM);
     assert.equal(row?.expanded, undefined, `${VM} is a leaf again`);
-    await assert.rejects(get(`http://127.0.0.1:${localPort}/`), /ECONNREFUSED|socket hang up|ECONNRESET/);
+    await assert.rejects(httpGet(`http://127.0.0.1:${localPort}/`), /ECONNREFUSED|socket hang up|ECONNRESET/);
     await session.workbench.screenshot("port-forward-stopped");
   });
 });
