@@ -1,5 +1,5 @@
 import * as vscode from "vscode";
-import { CancellationError } from "../core/cancellation";
+import { anySignal, CancellationError } from "../core/cancellation";
 import { signalFromToken } from "./progress";
 
 /**
@@ -47,7 +47,7 @@ export function pickOneLoading<T extends vscode.QuickPickItem>(
 ): Promise<T> {
   const hidden = new vscode.CancellationTokenSource();
   const bridge = signalFromToken(hidden.token);
-  const loadSignal = signal ? AbortSignal.any([signal, bridge.signal]) : bridge.signal;
+  const loadSignal = anySignal(signal, bridge.signal);
   const picked = withQuickPick<T, T>(
     (qp, accept, fail) => {
       qp.placeholder = info.loadingPlaceholder;
